@@ -1,0 +1,4 @@
+"""Transformations on the jax backend (jit, and the autodiff/vectorising transforms)."""
+from __future__ import annotations
+
+__all__: list[str] = []

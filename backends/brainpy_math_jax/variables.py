@@ -1,0 +1,70 @@
+"""Variables on the JAX backend: JaxArrays whose shape and dtype are fixed at creation."""
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+import brainpy_math.variables as frontend
+from .array import JaxArray, register_pytree, to_jax
+
+__all__ = ["Variable", "TrainVar", "Parameter"]
+
+
+class Variable(JaxArray, frontend.Variable):
+    """State tracked by the JAX backend's transformations (see ``brainpy_math.Variable``).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> with bm.set_backend('jax'):
+        ...     v = bm.Variable(bm.zeros(2)); v += 1.0
+        ...     v
+        Variable([1., 1.], dtype=float32)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, value: Any, dtype: Any = None):
+        if isinstance(value, JaxArray):
+            value = value._value
+        self._value = to_jax(value, dtype)
+
+    @property
+    def value(self):
+        return self._value
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        current = self._value
+        if isinstance(new, JaxArray):
+            new = new._value
+        shape, dtype = getattr(new, "shape", ()), getattr(new, "dtype", None)
+        if frontend.check_assignable(current.shape, current.dtype, new, shape, dtype):
+            new = jnp.full(current.shape, new, dtype=current.dtype)
+        elif not hasattr(new, "dtype") or not hasattr(new, "shape"):
+            # Lists and other array-likes: convert first, then the strict check applies.
+            new = to_jax(new)
+            frontend.check_assignable(current.shape, current.dtype, new, new.shape, new.dtype)
+        else:
+            new = to_jax(new)
+        self._write(new)
+
+    def __repr__(self) -> str:
+        return type(self).__name__ + super().__repr__()[len("JaxArray"):]
+
+
+class TrainVar(Variable, frontend.TrainVar):
+    """A trainable Variable on the JAX backend (see ``brainpy_math.TrainVar``)."""
+
+    __slots__ = ()
+
+
+class Parameter(Variable, frontend.Parameter):
+    """A parameter Variable on the JAX backend (see ``brainpy_math.Parameter``)."""
+
+    __slots__ = ()
+
+
+for _cls in (Variable, TrainVar, Parameter):
+    register_pytree(_cls)
+del _cls

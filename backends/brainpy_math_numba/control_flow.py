@@ -1,0 +1,4 @@
+"""Control flow on the numba backend: for_loop, while_loop, cond and ifelse."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,115 @@
+"""Variables on the Numba backend: ``numpy.ndarray`` subclasses written in place.
+
+A Variable is an ndarray, so compiled code takes it as an ordinary array argument and writes
+into it without copying back. Every array *derived* from a Variable (an operator's result, a slice,
+``reshape``, ``copy``, a NumPy function's result) is a plain ndarray: otherwise ``self.V = self.V + 1``
+would bind a new Variable to the attribute instead of writing into the existing one.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import brainpy_math.variables as frontend
+from .numpy_ops import asarray
+
+__all__ = ["Variable", "TrainVar", "Parameter", "plain"]
+
+
+def plain(x: Any) -> Any:
+    """``x`` as a base-class ndarray view if it is a Variable; other objects unchanged."""
+    if isinstance(x, Variable):
+        return np.ndarray.view(x, np.ndarray)
+    if type(x) in (list, tuple):
+        return type(x)(plain(i) for i in x)
+    return x
+
+
+def _returns_plain(name: str):
+    method = getattr(np.ndarray, name)
+
+    def wrapper(self, *args, **kwargs):
+        return plain(method(self, *args, **kwargs))
+
+    wrapper.__name__ = name
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+class Variable(np.ndarray, frontend.Variable):
+    """State tracked by the Numba backend's transformations (see ``brainpy_math.Variable``).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> with bm.set_backend('numba'):
+        ...     v = bm.Variable(bm.zeros(2)); v += 1.0
+        ...     v.value
+        array([1., 1.], dtype=float32)
+    """
+
+    def __new__(cls, value: Any, dtype: Any = None):
+        # Copy: a Variable owns its memory, so writing it never changes the caller's array.
+        return np.array(asarray(value, dtype), copy=True).view(cls)
+
+    def __init__(self, value: Any, dtype: Any = None):
+        pass
+
+    @property
+    def value(self) -> np.ndarray:
+        """The Variable's data as a plain ndarray view (writes through it reach the Variable)."""
+        return np.ndarray.view(self, np.ndarray)
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        if isinstance(new, np.ndarray) or isinstance(new, np.generic):
+            frontend.check_assignable(self.shape, self.dtype, new, new.shape, new.dtype)
+        elif frontend.check_assignable(self.shape, self.dtype, new, (), None):
+            pass  # a Python scalar: filled below with NumPy's cast
+        else:
+            new = asarray(new)
+            frontend.check_assignable(self.shape, self.dtype, new, new.shape, new.dtype)
+        np.ndarray.view(self, np.ndarray)[...] = new
+
+    # Results of ufuncs and NumPy functions are plain arrays; ``out=`` targets keep their identity.
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        if out is not None:
+            kwargs["out"] = tuple(plain(o) for o in out)
+        result = getattr(ufunc, method)(*(plain(i) for i in inputs), **kwargs)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return result
+
+    def __array_function__(self, func, types, args, kwargs):
+        return plain(func(*plain(args), **{k: plain(v) for k, v in kwargs.items()}))
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.value, separator=", ", prefix=type(self).__name__ + "(")
+        return f"{type(self).__name__}({body}, dtype={self.dtype.name})"
+
+    def __reduce__(self):
+        return (type(self), (self.value.copy(),))
+
+    def __copy__(self):
+        return type(self)(self.value)
+
+    def __deepcopy__(self, memo):
+        return type(self)(self.value)
+
+    for _name in ("__getitem__", "reshape", "copy", "astype", "view", "flatten", "ravel", "transpose",
+                  "squeeze", "swapaxes", "diagonal", "repeat", "take", "conj", "conjugate", "round",
+                  "clip", "cumsum", "cumprod", "dot"):
+        locals()[_name] = _returns_plain(_name)
+    del _name
+
+    T = property(lambda self: np.ndarray.view(self, np.ndarray).T)
+    real = property(lambda self: np.ndarray.view(self, np.ndarray).real)
+    imag = property(lambda self: np.ndarray.view(self, np.ndarray).imag)
+
+
+class TrainVar(Variable, frontend.TrainVar):
+    """A trainable Variable on the Numba backend (see ``brainpy_math.TrainVar``)."""
+
+
+class Parameter(Variable, frontend.Parameter):
+    """A parameter Variable on the Numba backend (see ``brainpy_math.Parameter``)."""

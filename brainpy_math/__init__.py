@@ -1,0 +1,80 @@
+"""brainpy_math: one NumPy-like API for brain-dynamics models, on a JAX or a Numba backend.
+
+Example:
+    >>> import brainpy_math as bm
+    >>> b = bm.arange(5); b[0] += 5
+    >>> b.tolist()
+    [5, 1, 2, 3, 4]
+
+The frontend imports NumPy only; a backend (and jax or numba) is imported when first used.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as _np
+
+from . import _api, _backend
+from ._backend import BackendError, BackendSpec, available_backends, get_backend, set_backend
+from ._config import disable_x64, enable_x64, get_dt, set_dt, x64_enabled
+from ._dispatch import backend_function as _backend_function
+from .base import ArrayCollector, Base, Collector
+from .transforms import (cond, for_loop, grad, hessian, ifelse, jacfwd, jacobian, jacrev, jit, pmap,
+                         value_and_grad, vector_grad, vmap, while_loop)
+from .variables import Parameter, TrainVar, Variable
+
+__version__ = "0.1.0"
+
+# dtype names and constants are NumPy's own objects: both backends accept them.
+bool_ = _np.bool_
+int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
+uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
+float16, float32, float64 = _np.float16, _np.float32, _np.float64
+complex64, complex128 = _np.complex64, _np.complex128
+dtype = _np.dtype
+pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
+
+for _name, (_area, _example) in _api.FUNCTIONS.items():
+    globals()[_name] = _backend_function(_name, _area, _example)
+del _name, _area, _example
+
+_PLATFORMS = ("cpu", "gpu", "tpu")
+
+
+def set_platform(platform: str) -> None:
+    """Choose the device type the current backend computes on.
+
+    JAX accepts ``'cpu'``, ``'gpu'`` and ``'tpu'``; Numba accepts only ``'cpu'``.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> bm.set_platform('cpu')
+    """
+    if platform not in _PLATFORMS:
+        raise ValueError(f"set_platform: argument 'platform' must be one of {_PLATFORMS}, got {platform!r}")
+    _backend.current().set_platform(platform)
+
+
+def __getattr__(name: str) -> Any:
+    # Names whose value depends on the current settings are computed on access.
+    if name == "float_":
+        from ._config import default_float
+        return default_float().type
+    if name == "int_":
+        from ._config import default_int
+        return default_int().type
+    if name == "ndarray":
+        return _backend.current().ndarray
+    if name == "JaxArray":
+        return _backend.load("jax").JaxArray
+    raise AttributeError(f"module 'brainpy_math' has no attribute {name!r}")
+
+
+__all__ = [
+    "BackendError", "BackendSpec", "available_backends", "get_backend", "set_backend", "set_platform",
+    "enable_x64", "disable_x64", "x64_enabled", "set_dt", "get_dt",
+    "Variable", "TrainVar", "Parameter", "Base", "Collector", "ArrayCollector",
+    "jit", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd", "hessian", "vmap",
+    "pmap", "for_loop", "while_loop", "cond", "ifelse",
+    *_api.FUNCTIONS,
+]
