@@ -55,7 +55,15 @@ def set_platform(platform: str) -> None:
     _backend.current().set_platform(platform)
 
 
+# Sub-namespaces (``bm.random``, ``bm.linalg``, ...) are imported on first access, so that adding
+# one is a new module, not an edit here.
+_SUBMODULES = ("random", "linalg", "fft", "activations", "connect", "event", "sparse")
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
     # Names whose value depends on the current settings are computed on access.
     if name == "float_":
         from ._config import default_float

@@ -131,3 +131,15 @@ PROVIDERS: dict[str, str] = {**{n: "own" for n in _OWN}, **{n: "np" for n in _NP
 for _name in _NP:
     globals()[_name] = _from_np(_name)
 del _name
+
+
+def compiled(name: str) -> Callable:
+    """The callable that code compiled by ``numba.njit`` uses for the frontend function ``name``.
+
+    The code generator maps ``bm.<name>(...)`` in model source to this callable.
+    """
+    kind = PROVIDERS.get(name)
+    if kind == "np":
+        return getattr(np, name)
+    raise NotImplementedError(f"bm.{name} is not available inside code compiled by the numba backend; "
+                              f"call it outside bm.jit or use the jax backend")
