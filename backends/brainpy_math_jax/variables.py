@@ -38,14 +38,14 @@ class Variable(JaxArray, frontend.Variable):
         current = self._value
         if isinstance(new, JaxArray):
             new = new._value
-        shape, dtype = getattr(new, "shape", ()), getattr(new, "dtype", None)
-        if frontend.check_assignable(current.shape, current.dtype, new, shape, dtype):
+        if type(new) in (bool, int, float, complex):
+            frontend.check_assignable(current.shape, current.dtype, new, (), None)
             new = jnp.full(current.shape, new, dtype=current.dtype)
-        elif not hasattr(new, "dtype") or not hasattr(new, "shape"):
-            # Lists and other array-likes: convert first, then the strict check applies.
-            new = to_jax(new)
-            frontend.check_assignable(current.shape, current.dtype, new, new.shape, new.dtype)
         else:
+            if not hasattr(new, "dtype") or not hasattr(new, "shape"):
+                # Lists and other array-likes: convert under the dtype policy, then check strictly.
+                new = to_jax(new)
+            frontend.check_assignable(current.shape, current.dtype, new, new.shape, new.dtype)
             new = to_jax(new)
         self._write(new)
 

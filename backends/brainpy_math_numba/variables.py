@@ -62,12 +62,12 @@ class Variable(np.ndarray, frontend.Variable):
 
     @value.setter
     def value(self, new: Any) -> None:
-        if isinstance(new, np.ndarray) or isinstance(new, np.generic):
-            frontend.check_assignable(self.shape, self.dtype, new, new.shape, new.dtype)
-        elif frontend.check_assignable(self.shape, self.dtype, new, (), None):
-            pass  # a Python scalar: filled below with NumPy's cast
+        if type(new) in (bool, int, float, complex):
+            frontend.check_assignable(self.shape, self.dtype, new, (), None)  # filled below, cast
         else:
-            new = asarray(new)
+            if not isinstance(new, (np.ndarray, np.generic)):
+                # Lists and other array-likes: convert under the dtype policy, then check strictly.
+                new = asarray(new)
             frontend.check_assignable(self.shape, self.dtype, new, new.shape, new.dtype)
         np.ndarray.view(self, np.ndarray)[...] = new
 
