@@ -5,6 +5,8 @@ import weakref
 from collections import defaultdict
 from typing import Any, Callable, Iterator
 
+import numpy as np
+
 from .variables import TrainVar, Variable
 
 __all__ = ["Base", "Collector", "ArrayCollector"]
@@ -47,8 +49,16 @@ class ArrayCollector(Collector):
     """A ``Collector`` of Variables, with helpers to read and write their values together."""
 
     def dict(self) -> dict[str, Any]:
-        """Name → current value (``.value``) of every Variable."""
-        return {k: v.value for k, v in self.items()}
+        """Name → a snapshot of the current value of every Variable.
+
+        The snapshot does not change when the Variables are written later: NumPy values (the Numba
+        backend, written in place) are copied; jax arrays are immutable and shared as they are.
+        """
+        out = {}
+        for k, v in self.items():
+            value = v.value
+            out[k] = value.copy() if isinstance(value, np.ndarray) else value
+        return out
 
     def assign(self, values: dict[str, Any]) -> None:
         """Write ``values[name]`` into the Variable of each name."""

@@ -59,12 +59,13 @@ def tolerance(dtype) -> dict:
 def assert_matches(result, expected, dtype=None) -> None:
     """Check a backend result against a NumPy reference: exact dtype, shape, then values.
 
-    ``dtype`` is the dtype the result must have (default: the reference's dtype); values are
-    compared with a tolerance that depends on it.
+    ``dtype`` is the dtype the result must have (default: the reference's dtype under the dtype
+    policy, so an int64 NumPy reference expects int32 unless x64 is on); values are compared with
+    a tolerance that depends on it.
     """
     got = np.asarray(result)
     want = np.asarray(expected)
-    dtype = np.dtype(dtype) if dtype is not None else want.dtype
+    dtype = np.dtype(dtype) if dtype is not None else bm._config.canonicalize_dtype(want.dtype)
     assert got.dtype == dtype, f"dtype {got.dtype} != expected {dtype}"
     assert got.shape == want.shape, f"shape {got.shape} != expected {want.shape}"
     np.testing.assert_allclose(got, want.astype(got.dtype) if want.dtype.kind != got.dtype.kind else want,
