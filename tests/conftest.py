@@ -16,6 +16,11 @@ import brainpy_math as bm
 
 ALL_BACKENDS = bm._backend.known_backends()
 
+# Backend-specific folders are not collected where that backend is not installed (the jax-free CI
+# environment): their modules import jax or numba at the top.
+collect_ignore_glob = [f"{folder}/*" for name, folder in (("jax", "jax_backend"), ("numba", "numba_backend"))
+                       if name not in bm.available_backends()]
+
 
 def _required() -> set[str]:
     listed = os.environ.get("BRAINPY_MATH_REQUIRED_BACKENDS")

@@ -1,0 +1,118 @@
+"""Per-call cost of a jitted object's wrapper, against the raw compiled function, side by side.
+
+A model with N Variables (N = 1, 10, 100) whose step adds 1 to each is called through ``bm.jit`` on
+every installed backend, and compared with the equivalent pure function compiled by hand: ``jax.jit``
+of ``lambda *vs: tuple(v + 1 for v in vs)`` (state passed in and returned), and a ``numba.njit``
+function that updates the same arrays in place. The arrays are tiny, so the time is the overhead.
+
+Run: ``python -m benchmarks.jit_overhead [--quick]``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+import tempfile
+from typing import Any
+
+import numpy as np
+
+import brainpy_math as bm
+
+try:
+    from ._harness import machine, median_time, print_table, write_jsonl
+except ImportError:  # run as a script
+    from _harness import machine, median_time, print_table, write_jsonl
+
+NAME = "jit_overhead"
+SIZES = (1, 10, 100)
+
+
+def _generated_module(num_vars: int) -> Any:
+    """A module holding the model class and the hand-written numba function for ``num_vars``.
+
+    The code is written to a real file because both ``inspect.getsource`` (used by the Numba
+    backend's code generator) and Numba's cache need source files.
+    """
+    folder = os.path.join(tempfile.gettempdir(), "brainpy_math_jit_overhead")
+    os.makedirs(folder, exist_ok=True)
+    name = f"overhead_model_{num_vars}"
+    names = [f"v{i}" for i in range(num_vars)]
+    lines = ["import numpy as np", "import brainpy_math as bm", "",
+             "class Model(bm.Base):", "    def __init__(self):", "        super().__init__()"]
+    lines += [f"        self.{n} = bm.Variable(bm.zeros(4))" for n in names]
+    lines += ["", "    def __call__(self):"]
+    lines += [f"        self.{n} += 1.0" for n in names]
+    lines += ["", "", f"def hand_step({', '.join(names)}):"]
+    lines += [f"    {n} += np.float32(1.0)" for n in names]
+    path = os.path.join(folder, name + ".py")
+    source = "\n".join(lines) + "\n"
+    if not os.path.exists(path) or open(path).read() != source:
+        with open(path, "w") as f:
+            f.write(source)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(name)
+
+
+def _per_call(fn, repeat: int, number: int) -> float:
+    return median_time(fn, repeat=repeat, number=number, warmup=3)
+
+
+def run(quick: bool = False) -> list[dict]:
+    repeat, number = (3, 200) if quick else (7, 2000)
+    rows: list[dict] = []
+    for n in SIZES:
+        module = _generated_module(n)
+        if importlib.util.find_spec("jax"):
+            import jax
+            with bm.set_backend("jax"):
+                model = module.Model()
+                step = bm.jit(model)
+                first = model.v0 if n else None
+                wrapped = _per_call(lambda: (step(), first.value.block_until_ready()), repeat, number)
+                raw_fn = jax.jit(lambda *vs: tuple(v + 1.0 for v in vs))
+                state = [v.value for v in model.vars().values()]
+
+                def raw_call():
+                    nonlocal state
+                    state = raw_fn(*state)
+                    state[0].block_until_ready()
+
+                raw = _per_call(raw_call, repeat, number)
+            rows.append({"backend": "jax", "num_vars": n, "bm_jit_us": wrapped * 1e6,
+                         "raw_us": raw * 1e6, "baseline": "jax.jit of the pure function",
+                         "ratio": round(wrapped / raw, 2)})
+        if importlib.util.find_spec("numba"):
+            import numba
+            with bm.set_backend("numba"):
+                model = module.Model()
+                step = bm.jit(model)
+                wrapped = _per_call(step, repeat, number)
+                hand = numba.njit(module.hand_step)
+                arrays = [v.value for v in model.vars().values()]
+                raw = _per_call(lambda: hand(*arrays), repeat, number)
+            rows.append({"backend": "numba", "num_vars": n, "bm_jit_us": wrapped * 1e6,
+                         "raw_us": raw * 1e6, "baseline": "hand-written numba.njit",
+                         "ratio": round(wrapped / raw, 2)})
+    info = machine()
+    for row in rows:
+        row.update(benchmark=NAME, **info)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--out", default="benchmarks/results/jit_overhead.jsonl")
+    args = parser.parse_args(argv)
+    rows = run(args.quick)
+    print_table(rows, ["backend", "num_vars", "bm_jit_us", "raw_us", "ratio", "baseline"])
+    write_jsonl(rows, args.out)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
