@@ -1,0 +1,119 @@
+"""bm.event on the Numba backend: loops over the rows of the neurons that spiked.
+
+``csrmv_kernel`` is an ``njit`` function, usable from Python and from code compiled by Numba
+(``compiled('csrmv')``); its positional parameters are those of ``bm.event.csrmv``. Its result
+has the dtype of the weights when they are floats (pass ``np.float32`` weights for the default
+policy: a Python float is float64 inside Numba), else the policy's default float at compile time.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numba
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from brainpy_math import _config
+from .variables import plain
+
+__all__ = ["csrmv", "compiled"]
+
+
+def _out_dtype(weights_type: types.Type) -> Any:
+    """The Numba dtype of the result for weights of ``weights_type``."""
+    dtype = weights_type.dtype if isinstance(weights_type, types.Array) else weights_type
+    if isinstance(dtype, types.Float):
+        return dtype
+    return types.float64 if _config.x64_enabled() else types.float32
+
+
+def _event_csrmv(weights, indices, indptr, events, shape, transpose):
+    """Pure-Python definition of the event-driven product; Numba compiles the overload below."""
+    per_synapse = np.ndim(weights) == 1
+    if transpose:
+        out = np.zeros(shape[1], np.result_type(np.asarray(weights).dtype, np.float32))
+        for i in range(shape[0]):
+            if events[i]:
+                for k in range(indptr[i], indptr[i + 1]):
+                    out[indices[k]] += weights[k] if per_synapse else weights
+        return out
+    out = np.zeros(shape[0], np.result_type(np.asarray(weights).dtype, np.float32))
+    for i in range(shape[0]):
+        for k in range(indptr[i], indptr[i + 1]):
+            if events[indices[k]]:
+                out[i] += weights[k] if per_synapse else weights
+    return out
+
+
+@overload(_event_csrmv, jit_options={"nogil": True})
+def _event_csrmv_overload(weights, indices, indptr, events, shape, transpose):
+    out_dtype = _out_dtype(weights)
+
+    if isinstance(weights, types.Array):
+        def weight_of(weights, k):
+            return weights[k]
+    else:
+        def weight_of(weights, k):
+            return weights
+    weight_of = numba.njit(inline="always")(weight_of)
+
+    def impl(weights, indices, indptr, events, shape, transpose):
+        num_pre, num_post = shape[0], shape[1]
+        if transpose:
+            # Rows of silent neurons are skipped: the work is the synapses of the spiking rows.
+            out = np.zeros(num_post, out_dtype)
+            for i in range(num_pre):
+                if events[i]:
+                    for k in range(indptr[i], indptr[i + 1]):
+                        out[indices[k]] += weight_of(weights, k)
+            return out
+        out = np.zeros(num_pre, out_dtype)
+        for i in range(num_pre):
+            total = out_dtype(0)
+            for k in range(indptr[i], indptr[i + 1]):
+                if events[indices[k]]:
+                    total += weight_of(weights, k)
+            out[i] = total
+        return out
+    return impl
+
+
+@numba.njit(nogil=True)
+def csrmv_kernel(weights, indices, indptr, events, shape, transpose=True):
+    """``bm.event.csrmv`` compiled by Numba, without argument checks (see the module docstring)."""
+    return _event_csrmv(weights, indices, indptr, events, shape, transpose)
+
+
+def csrmv(weights: Any, indices: np.ndarray, indptr: np.ndarray, events: np.ndarray,
+          shape: tuple[int, int], transpose: bool = True) -> np.ndarray:
+    """``bm.event.csrmv`` on Numba; the frontend has checked the arguments and cast the weights."""
+    weights = plain(weights)
+    if isinstance(weights, np.ndarray) and weights.ndim == 0:
+        weights = weights[()]
+    return csrmv_kernel(weights, plain(indices), plain(indptr), plain(events),
+                        (int(shape[0]), int(shape[1])), bool(transpose))
+
+
+_KERNELS: dict[str, Callable] = {"csrmv": csrmv_kernel}
+
+
+def compiled(name: str) -> Callable:
+    """The ``njit`` kernel that code compiled by Numba calls for ``bm.event.<name>``.
+
+    Example:
+        >>> import numba, numpy as np
+        >>> from brainpy_math_numba import event
+        >>> kernel = event.compiled('csrmv')
+        >>> @numba.njit
+        ... def step(spikes, indices, indptr):
+        ...     return kernel(np.float32(1.0), indices, indptr, spikes, (2, 2), True)
+        >>> step(np.array([True, True]), np.array([0, 1], np.int32), np.array([0, 1, 2], np.int32)).tolist()
+        [1.0, 1.0]
+    """
+    kernel = _KERNELS.get(name)
+    if kernel is None:
+        raise NotImplementedError(f"bm.event.{name} is not available inside code compiled by the numba "
+                                  f"backend (available: {sorted(_KERNELS)}); call it outside bm.jit or "
+                                  f"use the jax backend")
+    return kernel
