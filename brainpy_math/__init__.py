@@ -55,6 +55,17 @@ def set_platform(platform: str) -> None:
     _backend.current().set_platform(platform)
 
 
+def prange(*args: int) -> range:
+    """``range``; inside code compiled by the numba backend with ``parallel=True``, ``numba.prange``.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> list(bm.prange(3))
+        [0, 1, 2]
+    """
+    return range(*args)
+
+
 # Sub-namespaces (``bm.random``, ``bm.linalg``, ...) are imported on first access, so that adding
 # one is a new module, not an edit here.
 _SUBMODULES = ("random", "linalg", "fft", "activations", "connect", "event", "sparse")

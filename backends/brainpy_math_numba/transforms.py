@@ -1,4 +1,323 @@
-"""Transformations on the numba backend (jit, and the autodiff/vectorising transforms)."""
+"""Transformations on the numba backend: ``jit`` through code generation; no autodiff or vmap.
+
+``jit(obj)``, ``jit(obj.method)`` and ``jit(function)`` generate a plain function from the model
+source (see :mod:`.codegen`), compile it with ``numba.njit`` and return a :class:`JitFunction`.
+Calling it runs a small generated Python wrapper that
+
+1. checks that the constants and arrays the code was generated from are still the ones on the
+   objects (an identity test per value; on a mismatch it compares values and regenerates only
+   if one really changed),
+2. calls the Numba dispatcher with the call's arguments followed by the plain-ndarray views of
+   every Variable the code touches (written in place, nothing is copied back),
+3. turns a returned Python scalar into a 0-d array of the dtype Numba computed, as JAX does.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import inspect
+import types as pytypes
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from brainpy_math.base import Base
+
+from .codegen import Program, UnsupportedObject
+from .compiler import explain_numba_error, load_program
+
+__all__ = ["jit", "JitFunction", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd",
+           "hessian", "vmap", "pmap"]
+
+_OPTIONS = {"parallel", "cache", "fastmath"}
+_PYTHON_SCALARS = (float, int, bool, complex)
+
+
+def _target(f: Any) -> tuple[Callable, Any, str]:
+    """``(function, owner or None, label)`` of what ``jit`` was given."""
+    if isinstance(f, JitFunction):
+        return f._func, f._owner, f._label
+    if isinstance(f, Base):
+        return type(f).__call__, f, f"{type(f).__name__}.__call__ of {f.name}"
+    if inspect.ismethod(f):
+        if not isinstance(f.__self__, Base):
+            raise TypeError(f"jit: argument 'f' is a method of {type(f.__self__).__name__}, which is not a "
+                            f"bm.Base; the numba backend compiles methods of bm.Base objects and plain "
+                            f"functions")
+        return f.__func__, f.__self__, f"{type(f.__self__).__name__}.{f.__name__} of {f.__self__.name}"
+    if isinstance(f, pytypes.FunctionType):
+        return f, None, f.__qualname__
+    raise TypeError(f"jit: argument 'f' must be a function, a method of a bm.Base object or a bm.Base "
+                    f"object, got {f!r} ({type(f).__name__})")
+
+
+class _Compiled:
+    """One generated program with its module, dispatcher and wrapper."""
+
+    def __init__(self, program: Program, module: Any, entry: str, static_key: tuple):
+        self.program = program
+        self.module = module
+        self.dispatcher = getattr(module, entry)
+        self.static_key = static_key
+        self.guards = list(program.guards.values())
+        self.wrapper: Callable | None = None
+        self.wrapper_globals: dict[str, Any] = {}
+
+    def refresh_expected(self) -> None:
+        for i, guard in enumerate(self.guards):
+            self.wrapper_globals[f"_bm_e{i}"] = guard.expected
+
+
+class JitFunction:
+    """A function or object compiled by the numba backend (what ``bm.jit`` returns there).
+
+    Attributes:
+        source: the generated Python source Numba compiles (generated on first access).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> def double(x):
+        ...     return x * 2.0
+        >>> with bm.set_backend('numba'):
+        ...     f = bm.jit(double)
+        ...     f(bm.ones(2)).dtype
+        dtype('float32')
+    """
+
+    def __init__(self, f: Any, static_argnums: Any = None, static_argnames: Any = None,
+                 options: dict[str, Any] | None = None):
+        self._func, self._owner, self._label = _target(f)
+        self._options = {"cache": True, "parallel": False, **(options or {})}
+        signature = inspect.signature(self._func)
+        parameters = list(signature.parameters.values())
+        if self._owner is not None:
+            parameters = parameters[1:]
+        for p in parameters:
+            if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY):
+                raise TypeError(f"jit: {self._label} has the parameter {p} ({p.kind.description}); the numba "
+                                f"backend supports plain positional parameters (defaults are fine)")
+        self._parameters = parameters
+        self._static = _static_names(parameters, static_argnums, static_argnames, self._label)
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._current: _Compiled | None = None
+        # A class of its own, so the generated wrapper can be this object's __call__ (one Python frame).
+        self.__class__ = type("JitFunction", (JitFunction,), {"__doc__": JitFunction.__doc__})
+        self.__class__.__call__ = _first_call  # type: ignore[assignment]
+        self.__wrapped__ = f
+
+    # ----------------------------------------------------------------- public
+    @property
+    def source(self) -> str:
+        """The generated source of the compiled function(s) (static arguments: the last used)."""
+        if self._current is None:
+            if self._static:
+                raise RuntimeError(f"jit: {self._label} has static arguments {sorted(self._static)}; call it "
+                                   f"once so the source can be generated for their values")
+            self._select(())
+        return self._current.program.source()  # type: ignore[union-attr]
+
+    @property
+    def dispatcher(self) -> Any:
+        """The ``numba`` dispatcher of the entry function (generated on first access)."""
+        self.source
+        return self._current.dispatcher  # type: ignore[union-attr]
+
+    def state_arrays(self) -> list[np.ndarray]:
+        """The arrays (plain views of Variables) the compiled code receives after the arguments."""
+        self.source
+        return [a.plain for a in self._current.program.arrays.values()]  # type: ignore[union-attr]
+
+    def __repr__(self) -> str:
+        return f"<bm.jit (numba) of {self._label}>"
+
+    # ----------------------------------------------------------------- compilation
+    def _generate(self, static_key: tuple) -> _Compiled:
+        static = dict(zip(sorted(self._static), static_key))
+        program = Program({k: v for k, v in self._options.items() if k in _OPTIONS})
+        entry = program.function(self._func, self._owner, None, static)
+        module = load_program(program)
+        compiled = _Compiled(program, module, entry.name, static_key)
+        compiled.entry = entry
+        self._install_wrapper(compiled)
+        return compiled
+
+    def _select(self, static_key: tuple) -> _Compiled:
+        compiled = self._compiled.get(static_key)
+        if compiled is not None and not all(g.still_valid() for g in compiled.guards):
+            compiled = None  # a constant or an array binding changed: generate again
+        if compiled is None:
+            compiled = self._generate(static_key)
+            self._compiled[static_key] = compiled
+        compiled.refresh_expected()
+        self._current = compiled
+        type(self).__call__ = compiled.wrapper  # type: ignore[assignment]
+        return compiled
+
+    def _install_wrapper(self, compiled: _Compiled) -> None:
+        runtime = [p for p in self._parameters if p.name not in self._static]
+        namespace: dict[str, Any] = {"_bm_disp": compiled.dispatcher, "_bm_scalars": _PYTHON_SCALARS}
+        params = []
+        for i, p in enumerate(self._parameters):
+            if p.default is inspect.Parameter.empty:
+                params.append(p.name)
+            else:
+                namespace[f"_bm_d{i}"] = p.default
+                params.append(f"{p.name}=_bm_d{i}")
+        checks = []
+        for i, guard in enumerate(compiled.guards):
+            namespace[f"_bm_g{i}"] = guard.container
+            if guard.key is None:
+                checks.append(f"_bm_g{i}.cell_contents is not _bm_e{i}")
+            else:
+                checks.append(f"_bm_g{i}.get({guard.key!r}) is not _bm_e{i}")
+        static_sorted = sorted(self._static)
+        for name in static_sorted:
+            index = static_sorted.index(name)
+            checks.append(f"({name} is not _bm_s{index} and {name} != _bm_s{index})")
+            namespace[f"_bm_s{index}"] = compiled.static_key[index]
+        state = [a.name for a in compiled.program.arrays.values() if a.name in compiled.entry.state]
+        for a in compiled.program.arrays.values():
+            namespace[a.name] = a.plain
+        all_args = ", ".join(p.name for p in self._parameters)
+        call_args = ", ".join([p.name for p in runtime] + state)
+        import numba
+        namespace["_bm_NumbaError"] = numba.core.errors.NumbaError
+        lines = [f"def __call__(_bm_self, {', '.join(params)}):"]
+        if checks:
+            lines.append(f"    if {' or '.join(checks)}:")
+            lines.append(f"        return _bm_self._slow(({all_args}{',' if self._parameters else ''}))")
+        lines += ["    try:", f"        _bm_r = _bm_disp({call_args})",
+                  "    except _bm_NumbaError as _bm_err:",
+                  f"        raise _bm_self._explain(_bm_err) from None"]
+        if _returns_value(compiled.program):
+            lines += ["    if type(_bm_r) in _bm_scalars or type(_bm_r) is tuple:",
+                      f"        return _bm_self._box(_bm_r, ({call_args}{',' if call_args else ''}))"]
+        lines.append("    return _bm_r")
+        code = "\n".join(lines) + "\n"
+        exec(compile(code, f"<bm.jit wrapper of {self._label}>", "exec"), namespace)
+        compiled.wrapper = namespace["__call__"]
+        compiled.wrapper_globals = namespace
+        compiled.wrapper_source = code
+
+    def _slow(self, args: tuple) -> Any:
+        key = tuple(args[[p.name for p in self._parameters].index(n)] for n in sorted(self._static))
+        try:
+            hash(key)
+        except TypeError:
+            raise TypeError(f"jit: the static arguments {sorted(self._static)} of {self._label} must be "
+                            f"hashable, got {key!r}") from None
+        self._select(key)
+        return type(self).__call__(self, *args)
+
+    def _explain(self, error: Exception) -> TypeError:
+        compiled = self._current
+        return explain_numba_error(error, compiled.program, compiled.module, self._label)
+
+    def _box(self, result: Any, call_args: tuple) -> Any:
+        """Python scalars returned by Numba as 0-d arrays of the dtype Numba computed them in."""
+        from numba.np.numpy_support import as_dtype
+        dispatcher = self._current.dispatcher
+        if len(dispatcher.overloads) == 1:
+            signature = next(iter(dispatcher.overloads.values())).signature
+        else:
+            types = tuple(dispatcher.typeof_pyval(a) for a in call_args)
+            signature = dispatcher.overloads[types].signature
+        return _boxed(result, signature.return_type, as_dtype)
+
+
+def _boxed(value: Any, numba_type: Any, as_dtype: Callable) -> Any:
+    if type(value) is tuple:
+        inner = getattr(numba_type, "types", None) or [getattr(numba_type, "dtype", None)] * len(value)
+        return tuple(_boxed(v, t, as_dtype) for v, t in zip(value, inner))
+    if type(value) in _PYTHON_SCALARS:
+        try:
+            return np.asarray(value, dtype=as_dtype(numba_type))
+        except Exception:
+            return np.asarray(value)
+    return value
+
+
+def _first_call(self: JitFunction, *args: Any, **kwargs: Any) -> Any:
+    bound = inspect.Signature(self._parameters).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return self._slow(tuple(bound.arguments.values()))
+
+
+def _returns_value(program: Program) -> bool:
+    return any(text.lstrip().startswith("return ") for g in program.order for text, _ in g.lines)
+
+
+def _static_names(parameters: list[inspect.Parameter], argnums: Any, argnames: Any, label: str) -> set[str]:
+    names: set[str] = set()
+    if argnums is not None:
+        for index in ([argnums] if isinstance(argnums, int) else list(argnums)):
+            if not isinstance(index, int) or not -len(parameters) <= index < len(parameters):
+                raise ValueError(f"jit: argument 'static_argnums' has {index!r}, but {label} takes "
+                                 f"{len(parameters)} argument(s)")
+            names.add(parameters[index].name)
+    if argnames is not None:
+        known = [p.name for p in parameters]
+        for name in ([argnames] if isinstance(argnames, str) else list(argnames)):
+            if name not in known:
+                raise ValueError(f"jit: argument 'static_argnames' has {name!r}, which is not a parameter of "
+                                 f"{label} (parameters: {known})")
+            names.add(name)
+    return names
+
+
+def jit(f: Any, dyn_vars: Any = None, static_argnums: Any = None, static_argnames: Any = None,
+        donate_vars: bool = False, **options: Any) -> JitFunction:
+    """Compile a function, a method of a ``bm.Base`` object or the object itself with Numba.
+
+    The source is rewritten into a plain function (attribute chains resolved on the live objects,
+    Variables passed as arrays and written in place) and compiled with ``numba.njit``. The
+    Variables are found from the source, so ``dyn_vars`` is not needed (it is accepted for
+    compatibility with the jax backend). Options: ``cache`` (default True: Numba's on-disk cache),
+    ``parallel`` (``bm.prange`` loops run in parallel), ``fastmath``.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> with bm.set_backend('numba'):
+        ...     class Counter(bm.Base):
+        ...         def __init__(self):
+        ...             super().__init__()
+        ...             self.n = bm.Variable(bm.zeros(1))
+        ...         def __call__(self, k):
+        ...             self.n += k
+        ...     c = Counter(); step = bm.jit(c); step(2.0)  # doctest: +SKIP
+    """
+    unknown = sorted(set(options) - _OPTIONS)
+    if unknown:
+        raise TypeError(f"jit: unknown option(s) {unknown} for the numba backend; it accepts "
+                        f"{sorted(_OPTIONS)}")
+    if dyn_vars is not None:
+        _check_dyn_vars(dyn_vars)
+    return JitFunction(f, static_argnums, static_argnames, options)
+
+
+def _check_dyn_vars(dyn_vars: Any) -> None:
+    from brainpy_math.variables import Variable
+    items: Iterable = dyn_vars.values() if isinstance(dyn_vars, dict) else (
+        dyn_vars if isinstance(dyn_vars, (list, tuple)) else [dyn_vars])
+    for item in items:
+        if not isinstance(item, (Variable, Base)):
+            raise TypeError(f"jit: argument 'dyn_vars' must hold Variables (or Base objects), got {item!r}")
+
+
+def _unsupported(name: str) -> Callable:
+    def transform(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"bm.{name} is not available on the numba backend: it has no autodiff/vectorising transform. "
+            f"Use the jax backend (bm.set_backend('jax')) for bm.{name}.")
+    transform.__name__ = transform.__qualname__ = name
+    transform.__doc__ = f"``bm.{name}`` raises ``NotImplementedError`` on the numba backend (use jax)."
+    return transform
+
+
+grad = _unsupported("grad")
+value_and_grad = _unsupported("value_and_grad")
+vector_grad = _unsupported("vector_grad")
+jacobian = _unsupported("jacobian")
+jacrev = _unsupported("jacrev")
+jacfwd = _unsupported("jacfwd")
+hessian = _unsupported("hessian")
+vmap = _unsupported("vmap")
+pmap = _unsupported("pmap")

@@ -1,0 +1,357 @@
+"""Calls inside generated code: what each called object becomes in the compiled function.
+
+- ``bm.<name>``: NumPy's function inside compiled code (``numpy_ops.compiled``); creation functions
+  get the default dtype explicitly; ``bm.random.<name>``: the backend's random kernel with the state
+  arrays of the default generator; ``bm.prange``: ``numba.prange``;
+- ``bm.cond`` / ``bm.ifelse`` with named branch functions: a conditional expression;
+- a method of ``self``, of a nested ``Base`` object, or a plain helper function: a generated function
+  of its own, called with its arguments bound by name and defaults filled in;
+- NumPy and ``math`` functions, and functions already compiled with ``numba.njit``: called as is.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import math
+import types as pytypes
+from typing import Any
+
+import numpy as np
+
+import brainpy_math
+from brainpy_math import _config
+from brainpy_math.base import Base
+
+from .codegen import (FunctionGenerator, Static, UnsupportedCode, UnsupportedObject, _as_constant,
+                      _is_constant_data, _numpy_attr, _NUMPY_TYPES)
+
+__all__ = ["resolve_call"]
+
+_NOT_IN_COMPILED = {
+    "for_loop": "write a Python `for i in range(n):` loop in the compiled method instead",
+    "while_loop": "write a Python `while` loop in the compiled method instead",
+    "jit": "call the function directly: the whole method is compiled already",
+}
+
+
+def _frontend_name(obj: Any) -> tuple[str, str] | None:
+    """``(namespace, name)`` if ``obj`` is a frontend function such as ``bm.exp`` or ``bm.random.normal``."""
+    module = getattr(obj, "__module__", None) or ""
+    name = getattr(obj, "__name__", None)
+    if not name or not module.startswith("brainpy_math"):
+        return None
+    if module == "brainpy_math" or module == "brainpy_math.transforms":
+        if getattr(brainpy_math, name, None) is obj:
+            return "", name
+        return None
+    namespace = module.split(".", 1)[1] if "." in module else ""
+    if namespace.startswith("_") or namespace in ("base", "variables"):
+        return None
+    return namespace, name
+
+
+def resolve_call(gen: FunctionGenerator, resolver: ast.NodeTransformer, node: ast.Call) -> ast.expr:
+    func = resolver.visit(node.func)
+    args = [resolver.visit(a) for a in node.args]
+    keywords = [ast.keyword(k.arg, resolver.visit(k.value)) for k in node.keywords]
+    if any(k.arg is None for k in keywords):
+        raise gen.fail("**kwargs in a call is not supported", "Pass the keyword arguments by name", node)
+    if not isinstance(func, Static):
+        if isinstance(func, ast.Name) and func.id == "len" and len(args) == 1 and \
+                isinstance(args[0], Static) and not isinstance(args[0].obj, np.ndarray):
+            return ast.Constant(len(args[0].obj))  # the length of a list of objects, known now
+        node.func, node.args, node.keywords = func, args, keywords
+        return node
+    obj = func.obj
+    owner = getattr(obj, "__self__", None)
+    if isinstance(owner, (dict, list, tuple)) and getattr(obj, "__name__", "") in ("items", "values", "keys") \
+            and not args and not keywords:
+        return Static(list(obj()))  # iterating a container of objects: unrolled by the caller
+    frontend = _frontend_name(obj)
+    if frontend is not None:
+        return _frontend_call(gen, frontend, obj, args, keywords, node)
+    if inspect.ismethod(obj) and isinstance(obj.__self__, Base):
+        if _is_random_state(obj.__self__):
+            return _random_call(gen, obj.__self__, obj.__name__, args, keywords, node)
+        return _generated_call(gen, obj.__func__, obj.__self__, args, keywords, node)
+    if isinstance(obj, Base):
+        return _generated_call(gen, type(obj).__call__, obj, args, keywords, node)
+    if isinstance(obj, pytypes.FunctionType):
+        if (obj.__module__ or "").startswith(("brainpy_math", "numpy", "numba")):
+            raise gen.fail(f"{obj.__module__}.{obj.__qualname__} cannot be called inside compiled code",
+                           "Call it outside bm.jit", node, UnsupportedObject)
+        return _generated_call(gen, obj, None, args, keywords, node)
+    return _external_call(gen, obj, args, keywords, node)
+
+
+def _is_random_state(obj: Any) -> bool:
+    from .codegen import _is_random_state as check
+    return check(obj)
+
+
+def _call(func: ast.expr, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.Call:
+    return ast.Call(func, list(args), list(keywords))
+
+
+def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, args, keywords,
+                   node: ast.Call) -> ast.expr:
+    namespace, name = frontend
+    if namespace == "" and name == "prange":
+        import numba
+        return _call(ast.Name(gen.program.inject("_bm_prange", numba.prange, "numba.prange"), ast.Load()),
+                     args, keywords)
+    if namespace == "" and name in ("cond", "ifelse"):
+        return _inline_branches(gen, name, args, keywords, node)
+    if namespace == "" and name in _NOT_IN_COMPILED:
+        raise gen.fail(f"bm.{name} inside a method compiled by the numba backend", _NOT_IN_COMPILED[name][0]
+                       .upper() + _NOT_IN_COMPILED[name][1:], node)
+    if namespace == "" and name in ("grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd",
+                                    "hessian", "vmap", "pmap"):
+        raise gen.fail(f"bm.{name}: the numba backend has no autodiff/vectorising transform",
+                       "Use the jax backend (bm.set_backend('jax'))", node)
+    if namespace == "random":
+        from . import random as backend_random
+        return _random_call(gen, backend_random.default_state(), name, args, keywords, node)
+    if namespace == "" and name in _CREATION:
+        return _creation(gen, name, args, keywords, node)
+    module_name = "brainpy_math_numba.numpy_ops" if not namespace else f"brainpy_math_numba.{namespace}"
+    try:
+        module = importlib.import_module(module_name)
+        implementation = module.compiled(name)
+    except (ImportError, AttributeError):
+        raise gen.fail(f"bm.{namespace + '.' if namespace else ''}{name} has no implementation inside code "
+                       f"compiled by the numba backend", "Call it outside bm.jit, or use the jax backend",
+                       node) from None
+    except (NotImplementedError, KeyError) as err:
+        implementation = getattr(np, name, None) if not namespace else None
+        if implementation is None:
+            raise gen.fail(str(err), "Call it outside bm.jit, or use the jax backend", node) from None
+        # NumPy's own function: Numba compiles it if it can, and a typing error names this line.
+    label = f"_bm_{namespace + '_' if namespace else ''}{name}"
+    gen.program.inject(label, implementation, f"{module_name}.compiled({name!r})")
+    return _call(ast.Name(label, ast.Load()), args, keywords)
+
+
+_CREATION = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
+             "arange", "asarray", "array", "eye", "linspace"}
+
+
+def _creation(gen: FunctionGenerator, name: str, args, keywords, node: ast.Call) -> ast.expr:
+    """Creation functions with the dtype the policy gives (Numba's own default is 64-bit)."""
+    kw = {k.arg: k.value for k in keywords}
+    dtype = kw.pop("dtype", None)
+    signatures = {
+        "zeros": ("shape", "dtype"), "ones": ("shape", "dtype"), "empty": ("shape", "dtype"),
+        "full": ("shape", "fill_value", "dtype"), "zeros_like": ("a", "dtype"), "ones_like": ("a", "dtype"),
+        "empty_like": ("a", "dtype"), "full_like": ("a", "fill_value", "dtype"),
+        "asarray": ("a", "dtype"), "array": ("a", "dtype"), "eye": ("N", "M", "k", "dtype"),
+        "arange": ("start", "stop", "step", "dtype"), "linspace": ("start", "stop", "num", "endpoint"),
+    }
+    names = signatures[name]
+    positional = list(args)
+    if "dtype" in names and len(positional) > names.index("dtype"):
+        dtype = positional.pop(names.index("dtype"))
+    bound = dict(zip(names, positional))
+    for key, value in kw.items():
+        if key not in names:
+            raise gen.fail(f"bm.{name}: the argument {key!r} is not supported inside compiled code",
+                           f"Use {', '.join(names)}", node)
+        bound[key] = value
+    dtype = _as_constant(dtype) if dtype is not None else None
+    if isinstance(dtype, ast.Constant) and dtype.value is None:
+        dtype = None
+    if dtype is not None and isinstance(dtype, Static):
+        dtype = _numpy_attr(_config.canonicalize_dtype(dtype.obj).name)
+    np_call = lambda fn, *a: _call(_numpy_attr(fn), [x for x in a if x is not None], [])
+    default_float = _numpy_attr(_config.default_float().name)
+
+    def literal_dtype(value: ast.expr | None) -> ast.expr | None:
+        value = _as_constant(value) if value is not None else None
+        if isinstance(value, ast.Constant):
+            policy = _config.dtype_of_python_value(value.value)
+            if policy is not None:
+                return _numpy_attr(policy.name)
+        return None
+
+    if name in ("zeros", "ones", "empty"):
+        return np_call(name, bound["shape"], dtype or default_float)
+    if name == "full":
+        dtype = dtype or literal_dtype(bound["fill_value"])
+        return np_call("full", bound["shape"], bound["fill_value"], dtype)
+    if name in ("zeros_like", "ones_like", "empty_like"):
+        if dtype is None:
+            return np_call(name, bound["a"])
+        return np_call(name[:-len("_like")], ast.Attribute(bound["a"], "shape", ast.Load()), dtype)
+    if name == "full_like":
+        a = bound["a"]
+        dtype = dtype or ast.Attribute(a, "dtype", ast.Load())
+        return np_call("full", ast.Attribute(a, "shape", ast.Load()), bound["fill_value"], dtype)
+    if name in ("asarray", "array"):
+        value = bound["a"]
+        dtype = dtype or literal_dtype(value)
+        result = np_call("asarray", value)
+        if name == "array":
+            result = _call(ast.Attribute(result, "copy", ast.Load()), [], [])
+        if dtype is not None:
+            result = _call(ast.Attribute(result, "astype", ast.Load()), [dtype], [])
+        return result
+    if name == "eye":
+        return _call(_numpy_attr("eye"), [bound["N"], bound.get("M", ast.Constant(None)),
+                                          bound.get("k", ast.Constant(0)), dtype or default_float], [])
+    if name == "arange":
+        parts = [bound[k] for k in ("start", "stop", "step") if k in bound]
+        if dtype is None:
+            kinds = [literal_dtype(p) for p in parts]
+            if all(k is not None for k in kinds):
+                is_float = any(isinstance(_as_constant(p), ast.Constant) and
+                               type(_as_constant(p).value) is float for p in parts)
+                dtype = default_float if is_float else _numpy_attr(_config.default_int().name)
+        result = np_call("arange", *parts)
+        return result if dtype is None else _call(ast.Attribute(result, "astype", ast.Load()), [dtype], [])
+    # linspace: NumPy's float64 narrowed to the default float
+    parts = [bound[k] for k in ("start", "stop", "num", "endpoint") if k in bound]
+    return _call(ast.Attribute(np_call("linspace", *parts), "astype", ast.Load()), [default_float], [])
+
+
+def _bind(gen: FunctionGenerator, func: Any, owner: Any, args, keywords, node: ast.Call):
+    """Arguments bound to ``func``'s parameters, defaults filled in (as live objects)."""
+    signature = inspect.signature(func)
+    parameters = list(signature.parameters.values())
+    if owner is not None:
+        parameters = parameters[1:]
+    signature = signature.replace(parameters=parameters)
+    try:
+        bound = signature.bind(*args, **{k.arg: k.value for k in keywords})
+    except TypeError as err:
+        raise gen.fail(f"calling {func.__qualname__}: {err}", "Fix the arguments of the call", node,
+                       TypeError) from None
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def _generated_call(gen: FunctionGenerator, func: Any, owner: Any, args, keywords, node: ast.Call) -> ast.expr:
+    arguments = _bind(gen, func, owner, args, keywords, node)
+    static: dict[str, Any] = {}
+    runtime: list[ast.expr] = []
+    for name, value in arguments.items():
+        if not isinstance(value, ast.AST):
+            value = Static(value)  # a default value
+        value = _as_constant(value)
+        if isinstance(value, Static) and not isinstance(value.obj, np.ndarray) and \
+                not _is_constant_data(value.obj):
+            static[name] = value.obj  # an object argument: the callee is specialised on it
+        else:
+            runtime.append(value)
+    generated = gen.program.function(func, owner, gen.origin(node), static)
+    gen.state.update(generated.state)
+    state = [ast.Name(n, ast.Load()) for n in generated.state]
+    return _call(ast.Name(generated.name, ast.Load()), runtime + state, [])
+
+
+def _external_call(gen: FunctionGenerator, obj: Any, args, keywords, node: ast.Call) -> ast.expr:
+    if isinstance(obj, type) and obj in _NUMPY_TYPES:
+        return _call(_numpy_attr(np.dtype(obj).name), args, keywords)
+    name = getattr(obj, "__name__", None)
+    if name and getattr(np, name, None) is obj:
+        return _call(_numpy_attr(name), args, keywords)
+    if name and getattr(math, name, None) is obj:
+        gen.program.inject("math", math, "math")
+        return _call(ast.Attribute(ast.Name("math", ast.Load()), name, ast.Load()), args, keywords)
+    try:
+        from numba.core.dispatcher import Dispatcher
+    except ImportError:  # pragma: no cover
+        Dispatcher = ()
+    if isinstance(obj, Dispatcher):
+        label = f"_bm_ext_{name}_{id(obj):x}"
+        gen.program.inject(label, obj, f"numba function {obj.py_func.__module__}.{obj.py_func.__qualname__}")
+        return _call(ast.Name(label, ast.Load()), args, keywords)
+    shown = ast.unparse(node.func)
+    raise gen.fail(f"{shown} is a {type(obj).__qualname__} that compiled code cannot call",
+                   "Call functions defined with def, methods of bm.Base objects, bm/NumPy/math functions, "
+                   "or functions compiled with numba.njit", node, UnsupportedObject)
+
+
+def _inline_branches(gen: FunctionGenerator, name: str, args, keywords, node: ast.Call) -> ast.expr:
+    """``bm.cond``/``bm.ifelse`` with branch functions known now: a chain of conditional expressions."""
+    kw = {k.arg: k.value for k in keywords}
+    if name == "cond":
+        fields = ("pred", "true_fun", "false_fun", "operands")
+    else:
+        fields = ("conditions", "branches", "operands")
+    bound = dict(zip(fields, args))
+    bound.update({k: v for k, v in kw.items() if k in fields})
+    operands = bound.get("operands")
+    operands = _as_constant(operands) if operands is not None else None
+    if operands is None:
+        operand_nodes: list[ast.expr] = []
+    elif isinstance(operands, (ast.Tuple, ast.List)):
+        operand_nodes = list(operands.elts)
+    elif isinstance(operands, Static) and isinstance(operands.obj, tuple):
+        operand_nodes = [Static(o) for o in operands.obj]
+    else:
+        operand_nodes = [operands]
+    if name == "cond":
+        conditions, branches = [bound["pred"]], [bound["true_fun"], bound["false_fun"]]
+    else:
+        conditions, branches = bound.get("conditions"), bound.get("branches")
+        if not isinstance(conditions, (ast.List, ast.Tuple)) or not isinstance(branches, (ast.List, ast.Tuple)):
+            raise gen.fail("bm.ifelse inside compiled code needs literal lists of conditions and branches",
+                           "Write bm.ifelse([c1, c2], [f1, f2, f3], operands)", node)
+        conditions, branches = list(conditions.elts), list(branches.elts)
+        if len(branches) != len(conditions) + 1:
+            raise gen.fail(f"bm.ifelse got {len(conditions)} conditions and {len(branches)} branches",
+                           "Give one more branch than conditions (the last is the else)", node, ValueError)
+    calls = []
+    for branch in branches:
+        branch = _as_constant(branch)
+        if isinstance(branch, Static) and callable(branch.obj):
+            calls.append(resolve_call(gen, _NoOpVisitor(), ast.Call(branch, operand_nodes, [],
+                                                                    lineno=node.lineno)))
+        else:
+            calls.append(branch)
+    result = calls[-1]
+    for condition, call in zip(reversed(conditions), reversed(calls[:-1])):
+        result = ast.IfExp(condition, call, result)
+    return result
+
+
+class _NoOpVisitor(ast.NodeTransformer):
+    """Arguments already resolved: visiting returns them unchanged."""
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        return node
+
+
+def _random_call(gen: FunctionGenerator, state: Any, name: str, args, keywords, node: ast.Call) -> ast.expr:
+    """A random function: the backend's kernel, called with the generator's state arrays first."""
+    from . import random as backend_random
+    try:
+        kernel = backend_random.compiled(name)
+        arrays = backend_random.state_arrays(state)
+    except (AttributeError, NotImplementedError, KeyError) as err:
+        raise gen.fail(f"bm.random.{name} is not available inside code compiled by the numba backend ({err})",
+                       "Draw the numbers outside bm.jit, or use the jax backend", node) from None
+    label = f"_bm_random_{name}"
+    gen.program.inject(label, kernel, f"brainpy_math_numba.random.compiled({name!r})")
+    state_nodes = [gen.materialize(a, node) for a in arrays]
+    try:
+        import inspect as _inspect
+        parameters = list(_inspect.signature(getattr(kernel, "py_func", kernel)).parameters)[len(arrays):]
+    except (TypeError, ValueError):
+        parameters = []
+    positional = list(args)
+    given = {k.arg: k.value for k in keywords}
+    if given:
+        unknown = [k for k in given if k not in parameters]
+        if unknown:
+            raise gen.fail(f"bm.random.{name} got unknown argument(s) {unknown}",
+                           f"Its arguments are {parameters}", node, TypeError)
+        for parameter in parameters[len(positional):]:
+            if parameter in given:
+                positional.append(given.pop(parameter))
+            else:
+                positional.append(ast.Constant(None))
+        while positional and isinstance(positional[-1], ast.Constant) and positional[-1].value is None:
+            positional.pop()
+    return _call(ast.Name(label, ast.Load()), state_nodes + positional, [])

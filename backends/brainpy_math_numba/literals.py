@@ -1,0 +1,112 @@
+"""Python literals inside compiled code, typed as JAX and NumPy 2 type them ("weak" scalars).
+
+Numba types ``1.0`` as float64 and ``2`` as int64, so ``float32_array * 1.0`` or ``int32_array + 2``
+would silently widen to 64 bits. The code generator rewrites an arithmetic operation with a Python
+literal on one side into a call of one of the functions here; at typing time the literal is cast
+to the type the other operand dictates:
+
+- a float (or complex) operand keeps its dtype: the literal is cast to it;
+- an integer operand with an integer literal keeps its dtype; with a float literal (or under
+  true division) both become the default float;
+- a boolean operand with a literal becomes the default int or float.
+
+The default dtypes are read from the shared policy when the code is compiled (the generated
+source records the policy, so code compiled under another policy is never reused).
+"""
+from __future__ import annotations
+
+import operator
+from typing import Callable
+
+import numpy as np
+from numba import njit, types
+from numba.extending import overload
+from numba.np.numpy_support import from_dtype
+
+from brainpy_math import _config
+
+__all__ = ["WEAK_BINARY", "cast_literal", "weak_function_name"]
+
+_OPERATORS: dict[str, Callable] = {
+    "Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
+    "FloorDiv": operator.floordiv, "Mod": operator.mod, "Pow": operator.pow,
+    "BitAnd": operator.and_, "BitOr": operator.or_, "BitXor": operator.xor,
+}
+
+
+def weak_function_name(op_name: str, literal_on_left: bool) -> str:
+    """The name the generated module gives the weak version of ``ast.<op_name>``."""
+    return f"_bm_weak_{op_name}_{'l' if literal_on_left else 'r'}"
+
+
+def _scalar_type(t):
+    return t.dtype if isinstance(t, types.Array) else t
+
+
+def _targets(operand, literal, op_name: str):
+    """``(operand cast or None, literal cast)`` as numba scalar types."""
+    dtype = _scalar_type(operand)
+    default_float = from_dtype(_config.default_float())
+    default_int = from_dtype(_config.default_int())
+    literal_is_float = isinstance(literal, (types.Float, types.Complex))
+    if isinstance(dtype, (types.Float, types.Complex)):
+        return None, dtype
+    if isinstance(dtype, types.Boolean):
+        if isinstance(literal, types.Boolean):
+            return None, dtype
+        target = default_float if literal_is_float or op_name == "Div" else default_int
+        return target, target
+    if isinstance(dtype, types.Integer):
+        if literal_is_float or op_name == "Div":
+            return default_float, default_float
+        return None, dtype
+    return None, literal  # not a number (e.g. a tuple for `*`): leave the operation to Numba
+
+
+def _cast_operand(operand, target):
+    if target is None:
+        return njit(lambda x: x)
+    if isinstance(operand, types.Array):
+        np_dtype = np.dtype(str(target))
+        return njit(lambda x: x.astype(np_dtype))
+    return njit(lambda x: target(x))
+
+
+def _make(op_name: str, literal_on_left: bool) -> Callable:
+    op = _OPERATORS[op_name]
+
+    def weak(a, b):  # pragma: no cover - replaced by the overload inside compiled code
+        return op(a, b)
+
+    weak.__name__ = weak_function_name(op_name, literal_on_left)
+
+    @overload(weak, inline="always")
+    def _typed(a, b):
+        operand, literal = (b, a) if literal_on_left else (a, b)
+        operand_target, literal_target = _targets(operand, literal, op_name)
+        cast_operand = _cast_operand(operand, operand_target)
+        cast_lit = _cast_operand(literal, literal_target)
+        if literal_on_left:
+            return lambda a, b: op(cast_lit(a), cast_operand(b))
+        return lambda a, b: op(cast_operand(a), cast_lit(b))
+
+    return weak
+
+
+WEAK_BINARY: dict[str, Callable] = {
+    weak_function_name(name, left): _make(name, left) for name in _OPERATORS for left in (False, True)
+}
+"""Generated-module name → function, for every operator and literal side."""
+
+
+def cast_literal(reference, literal):  # pragma: no cover - replaced by the overload
+    """``literal`` cast to the dtype of ``reference`` (for ``x += 1.0`` on a float32 ``x``)."""
+    return literal
+
+
+@overload(cast_literal, inline="always")
+def _cast_literal_typed(reference, literal):
+    dtype = _scalar_type(reference)
+    if isinstance(dtype, (types.Number, types.Boolean)):
+        return lambda reference, literal: dtype(literal)
+    return lambda reference, literal: literal

@@ -1,0 +1,181 @@
+"""bm.jit on the numba backend: generated code for functions, methods and nested objects."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+import brainpy_math as bm  # noqa: E402
+from brainpy_math_numba.transforms import JitFunction  # noqa: E402
+
+import _numba_jit_models as models  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _numba():
+    with bm.set_backend("numba"):
+        yield
+
+
+def _state(obj):
+    return {k: v.value.copy() for k, v in obj.vars().items()}
+
+
+@pytest.fixture(scope="module")
+def forms_pair():
+    """A compiled Forms object and an identical twin run eagerly (the reference)."""
+    with bm.set_backend("numba"):
+        compiled, eager = models.Forms(5), models.Forms(5)
+        return compiled, bm.jit(compiled), eager
+
+
+def test_every_statement_form_matches_eager_execution(forms_pair):
+    compiled, step, eager = forms_pair
+    inputs = [bm.asarray(np.linspace(0.1, 0.9, 5)), bm.ones(5) * 0.7, bm.ones(5) * 0.2]
+    for I, flag in zip(inputs, (True, False, True)):
+        got = step(I, flag=flag)
+        want = eager(I, 3, flag)
+        for g, w in zip(got, want):
+            assert np.asarray(g).dtype == np.asarray(w).dtype
+            np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=1e-6, atol=1e-6)
+        got_state, want_state = list(_state(compiled).values()), list(_state(eager).values())
+        for g, w in zip(got_state, want_state):
+            assert g.dtype == w.dtype
+            np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-6)
+
+
+def test_generated_source_shows_the_rewrites(forms_pair):
+    _, step, _ = forms_pair
+    source = step.source
+    assert "_bm_a0[...] = " in source                  # self.V.value = ... writes in place
+    assert "for syn in" not in source                  # the loop over objects is unrolled
+    assert source.count("_Synapse_update(") >= 3 + 3   # three definitions, three calls
+    assert "np.float32(0.0)" in source                 # literals under the dtype policy
+    assert "while i < k:" in source and "for j in range(5):" in source
+    assert "if flag:" in source and "self" not in source
+
+
+def test_logistic_regression_seed_class_matches_numpy():
+    model = models.LogisticRegression(10)
+    rng = np.random.default_rng(0)
+    X = (0.1 * rng.normal(size=(200, 10))).astype(np.float32)
+    Y = rng.normal(size=200).astype(np.float32)
+    w = model.w.value.copy()
+    step = bm.jit(model)
+    for _ in range(3):
+        step(X, Y)
+        w = models.logistic_step_numpy(w, X, Y)
+    assert model.w.dtype == np.float32
+    np.testing.assert_allclose(model.w.value, w, rtol=1e-5, atol=1e-5)
+
+
+def test_jit_of_a_function_with_closure_variable_and_defaults():
+    acc = bm.Variable(bm.zeros(3))
+
+    def add(x, times=2):
+        for _ in range(times):
+            acc.value = acc + x
+        return acc.sum()
+
+    f = bm.jit(add)
+    result = f(bm.ones(3))
+    assert result.dtype == np.float32 and float(result) == 6.0
+    assert float(f(bm.ones(3), times=1)) == 9.0
+    np.testing.assert_array_equal(acc.value, [3.0, 3.0, 3.0])
+
+
+def test_literals_keep_float32_and_int32():
+    f = bm.jit(lambda x, y: (x * 2 + 1.5, y + 1, y * 0.5, -x / 3))
+    a, b, c, d = f(bm.ones(2), bm.ones(2, dtype=bm.int32))
+    assert (a.dtype, b.dtype, c.dtype, d.dtype) == (np.float32, np.int32, np.float32, np.float32)
+
+
+def test_jit_of_a_bound_method_and_of_a_jitted_object_without_a_prior_call():
+    leaky = models.Leaky(3)
+    update = bm.jit(leaky.update)
+    assert "def _bm_f0_Leaky_update(I, _bm_a0)" in update.source  # source without any call
+    out = update(bm.ones(3))
+    np.testing.assert_allclose(out, np.full(3, 0.1, np.float32))
+    np.testing.assert_allclose(leaky.V.value, out)
+
+
+def test_a_changed_constant_is_noticed_and_recompiled():
+    leaky = models.Leaky(2)
+    update = bm.jit(leaky.update)
+    update(bm.ones(2))
+    first = update.source
+    leaky.tau = 10.0  # equal value, new object: no regeneration
+    assert update.source == first
+    leaky.tau = 2.0
+    leaky.V.value = bm.zeros(2)
+    np.testing.assert_allclose(update(bm.ones(2)), [0.5, 0.5])
+    assert update.source != first
+
+
+def test_a_rebound_variable_is_noticed():
+    leaky = models.Leaky(2)
+    update = bm.jit(leaky.update)
+    update(bm.ones(2))
+    leaky.V = bm.Variable(bm.ones(2) * 5.0)  # a new Variable object: new array argument
+    update(bm.ones(2))
+    np.testing.assert_allclose(leaky.V.value, [4.6, 4.6], rtol=1e-6)
+
+
+def test_static_argnums():
+    def power(x, n):
+        out = x
+        for _ in range(n - 1):
+            out = out * x
+        return out
+
+    f = bm.jit(power, static_argnums=1)
+    np.testing.assert_allclose(f(bm.ones(2) * 2.0, 3), [8.0, 8.0])
+    np.testing.assert_allclose(f(bm.ones(2) * 2.0, 2), [4.0, 4.0])
+    assert "range(1)" in f.source
+
+
+def test_cond_and_ifelse_inside_compiled_code():
+    def up(x):
+        return x + 1.0
+
+    def down(x):
+        return x - 1.0
+
+    def choose(x, p):
+        a = bm.cond(p > 0, up, down, (x,))
+        b = bm.ifelse([p > 1, p > 0], [up, down, down], (x,))
+        return a, b
+
+    f = bm.jit(choose)
+    a, b = f(bm.ones(2), 1)
+    np.testing.assert_allclose(a, [2.0, 2.0])
+    np.testing.assert_allclose(b, [0.0, 0.0])
+
+
+def test_prange_with_parallel():
+    def total(x):
+        out = bm.zeros(x.shape[0])
+        for i in bm.prange(x.shape[0]):
+            out[i] = x[i] * 2.0
+        return out
+
+    f = bm.jit(total, parallel=True, cache=False)
+    np.testing.assert_allclose(f(bm.arange(4.0)), [0.0, 2.0, 4.0, 6.0])
+    assert "_bm_prange(" in f.source
+    assert f.dispatcher.targetoptions.get("parallel")
+
+
+def test_prange_is_range_outside_compiled_code():
+    assert list(bm.prange(3)) == [0, 1, 2]
+
+
+def test_jit_returns_a_jit_function_usable_as_decorator():
+    @bm.jit
+    def double(x):
+        return x * 2.0
+
+    assert isinstance(double, JitFunction)
+    np.testing.assert_allclose(double(bm.ones(2)), [2.0, 2.0])
