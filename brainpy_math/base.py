@@ -66,6 +66,10 @@ class ArrayCollector(Collector):
             self[k].value = value
 
 
+# Bumped whenever an attribute of any Base object is bound to (or unbound from) a Variable, a Base
+# or a container: compiled transformations cache ``obj.vars()`` and collect again when it changes.
+structure_version = 0
+
 # Live objects by name, so an explicit duplicate name is refused while the first object lives.
 _names: "weakref.WeakValueDictionary[str, Base]" = weakref.WeakValueDictionary()
 _counters: defaultdict[str, int] = defaultdict(int)
@@ -113,11 +117,14 @@ class Base:
         _names[name] = self
 
     def __setattr__(self, key: str, value: Any) -> None:
+        global structure_version
         current = self.__dict__.get(key)
         if isinstance(current, Variable) and not isinstance(value, Variable):
             current.value = value
         else:
             object.__setattr__(self, key, value)
+            if isinstance(value, _STRUCTURAL) or isinstance(current, _STRUCTURAL):
+                structure_version += 1
 
     # ----------------------------------------------------------------- collection
     def vars(self, method: str = "absolute") -> ArrayCollector:
@@ -167,6 +174,10 @@ class Base:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
+
+
+# Attribute values whose binding can change what ``vars()`` finds (see ``structure_version``).
+_STRUCTURAL = (Variable, Base, list, tuple, dict)
 
 
 def _flatten(label: str, value: Any) -> Iterator[tuple[str, Any]]:

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from brainpy_math import _config
+from .tracking import CONTEXTS, check_array_write
 
 __all__ = ["JaxArray", "unwrap", "wrap", "to_jax"]
 
@@ -145,6 +146,8 @@ class JaxArray:
 
     def __init__(self, value: Any, dtype: Any = None):
         self._value = to_jax(value, dtype)
+        if CONTEXTS:
+            CONTEXTS[-1].fresh.add(id(self))
 
     # ------------------------------------------------------------------ value and mutation
     @property
@@ -157,7 +160,13 @@ class JaxArray:
         self._write(to_jax(new))
 
     def _write(self, new: jax.Array) -> None:
-        """The single point through which a JaxArray's content changes."""
+        """The single point through which a JaxArray's content changes.
+
+        Inside a transformation, an array from outside may not receive a traced value (see
+        ``tracking.check_array_write``); Variables override this to report the write instead.
+        """
+        if CONTEXTS:
+            check_array_write(self, self._value, new)
         self._value = new
 
     def __setitem__(self, index: Any, new: Any) -> None:
@@ -310,6 +319,8 @@ class JaxArray:
     def _from_value(cls, value: jax.Array) -> "JaxArray":
         obj = object.__new__(cls)
         obj._value = value
+        if CONTEXTS:
+            CONTEXTS[-1].fresh.add(id(obj))
         return obj
 
     def transpose(self, *axes) -> "JaxArray":

@@ -1,4 +1,337 @@
-"""Control flow on the jax backend: for_loop, while_loop, cond and ifelse."""
+"""Control flow on the JAX backend: ``for_loop``, ``while_loop``, ``cond`` and ``ifelse``.
+
+Each is a ``jax.lax`` primitive (``scan``, ``while_loop``, ``switch``) whose carry or outputs
+include the Variables the body writes, found while tracing (``tracking.TraceContext``): a body that
+writes a Variable not yet carried is traced again with it. Called outside any transformation, a
+loop is compiled once per body (cached like ``bm.jit``), and a branch whose predicate is a concrete
+value simply runs in Python.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+from jax.core import Tracer
+
+from .array import JaxArray, to_jax
+from .tracking import CONTEXTS, Retrace, TraceContext
+from .transforms import _CACHE, _MAX_RETRACES, _Compiled, _detach, _is_array, _Target, _variables
+from .variables import raw_get, raw_set
+
+__all__ = ["for_loop", "while_loop", "cond", "ifelse"]
+
+
+def _check_callable(fn: Any, where: str, argname: str) -> None:
+    if not callable(fn):
+        raise TypeError(f"{where}: argument '{argname}' must be callable, got {fn!r} ({type(fn).__name__})")
+
+
+def _as_operands(operands: Any) -> tuple[tuple, bool]:
+    """``operands`` as a tuple of call arguments, and whether it was a list/tuple."""
+    if isinstance(operands, (list, tuple)):
+        return tuple(operands), True
+    return (operands,), False
+
+
+def _raw(tree: Any) -> Any:
+    """Every leaf (JaxArray, NumPy array, Python scalar) as a jax array under the dtype policy."""
+    return jax.tree_util.tree_map(to_jax, tree, is_leaf=_is_array)
+
+
+def _wrapped(tree: Any) -> Any:
+    return jax.tree_util.tree_map(lambda x: JaxArray._from_value(x), tree)
+
+
+def _is_traced(tree: Any) -> bool:
+    leaves = jax.tree_util.tree_leaves(tree, is_leaf=_is_array)
+    return any(isinstance(raw_get(x) if isinstance(x, JaxArray) else x, Tracer) for x in leaves)
+
+
+def _callable_of(target: _Target) -> Callable:
+    owner = target.owner
+    return owner if target.func is None else target.func.__get__(owner)
+
+
+def _compiled_outside(kind: str, fn: Any, key: tuple, run: Callable, carried: list) -> _Compiled:
+    """A cached ``jit`` of ``run(fn, *args)``, so a loop called outside jit compiles once per body."""
+    body_target = _Target(fn, kind)
+
+    class _Run(_Target):
+        __slots__ = ()
+
+        def __call__(self, *args: Any) -> Any:
+            return run(_callable_of(body_target), *args)
+
+    runner = _Run.__new__(_Run)
+    for slot in ("_ref", "_strong", "func", "label"):
+        setattr(runner, slot, getattr(body_target, slot))
+    owner = body_target.owner
+    return _CACHE.get(owner, (kind, body_target.func, *key, tuple(map(id, carried))),
+                      lambda: _Compiled(runner, carried, (), (), False, transform=kind))
+
+
+def _thread(kind: str, carried: list, attempt: Callable) -> Any:
+    """Run ``attempt(carried)``, adding the Variables a trace reports as written and retrying."""
+    for _ in range(_MAX_RETRACES):
+        try:
+            return attempt(carried)
+        except Retrace as retrace:
+            if retrace.context.transform != kind:
+                raise
+            known = {id(v) for v in carried}
+            carried = carried + [v for v in retrace.variables if id(v) not in known]
+    raise RuntimeError(f"{kind}: the body kept writing new Variables on every trace; list them in dyn_vars")
+
+
+class _Substituted:
+    """Within ``with``: ``variables`` hold ``values``; written Variables not carried are reported."""
+
+    def __init__(self, kind: str, variables: list, values: Any):
+        self.ctx = TraceContext(kind, known=variables)
+        self.variables, self.values = variables, values
+
+    def __enter__(self) -> "_Substituted":
+        self.originals = list(map(raw_get, self.variables))
+        self.ctx.__enter__()
+        if self.values is not None:
+            for var, value in zip(self.variables, self.values):
+                raw_set(var, value)
+        return self
+
+    def new_values(self) -> list:
+        written = self.ctx.touched_variables(written_only=True)
+        if written:
+            raise Retrace(self.ctx, written)
+        return list(map(raw_get, self.variables))
+
+    def __exit__(self, *exc: Any) -> None:
+        for var, value in zip(self.variables, self.originals):
+            raw_set(var, value)
+        self.ctx.__exit__(*exc)
+
+
+# ------------------------------------------------------------------------------------- for_loop
+class _ProgressBar:
+    """A tqdm bar advanced from inside the compiled loop (through ``jax.debug.callback``)."""
+
+    def __init__(self, length: int):
+        self.length = length
+        self.bar = None
+
+    def update(self, i: Any) -> None:
+        from tqdm.auto import tqdm
+        done = int(i) + 1
+        if self.bar is None or done <= self.bar.n and done == 1:
+            self.bar = tqdm(total=self.length)
+        if done > self.bar.n:
+            self.bar.update(done - self.bar.n)
+        if done >= self.length:
+            self.bar.close()
+            self.bar = None
+
+
+def _loop_length(operands: tuple, where: str) -> int:
+    leaves = jax.tree_util.tree_leaves(operands, is_leaf=_is_array)
+    if not leaves:
+        raise ValueError(f"{where}: argument 'operands' holds no array to loop over")
+    lengths = {jnp.shape(x)[0] if jnp.ndim(x) else None for x in leaves}
+    if None in lengths or len(lengths) != 1:
+        shapes = [tuple(jnp.shape(x)) for x in leaves]
+        raise ValueError(f"{where}: every operand must have the same leading (loop) axis, got shapes {shapes}")
+    return lengths.pop()
+
+
+def _scan(body: Callable, operands: tuple, carried: list, progress_bar: bool) -> Any:
+    length = _loop_length(operands, "for_loop")
+    xs = _raw(operands)
+    bar = _ProgressBar(length) if progress_bar else None
+    stride = max(1, length // 100)
+
+    def attempt(variables: list) -> Any:
+        def step(values, x):
+            i, x = x
+            with _Substituted("for_loop", variables, values) as sub:
+                out = _detach(body(*_wrapped(x)))
+                new = sub.new_values()
+            if bar is not None:
+                report = (i % stride == 0) | (i == length - 1)
+                jax.lax.cond(report, lambda: jax.debug.callback(bar.update, i), lambda: None)
+            return new, out
+
+        final, ys = jax.lax.scan(step, list(map(raw_get, variables)), (jnp.arange(length), xs))
+        for var, value in zip(variables, final):
+            raw_set(var, value)
+        return ys
+    return _thread("for_loop", carried, attempt)
+
+
+def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: bool = False) -> Any:
+    """Call ``body`` on each slice of ``operands`` along axis 0 (a ``lax.scan``); stack its outputs.
+
+    ``body(*operands[i])`` when ``operands`` is a list/tuple, else ``body(operands[i])``. Variables
+    written by the body carry over from step to step (found automatically; ``dyn_vars`` lists some in
+    advance). The outputs are stacked along a new leading axis, the way a monitor records a
+    trajectory. With ``progress_bar=True`` a tqdm bar advances while the compiled loop runs.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> v = bm.Variable(bm.zeros(1))
+        >>> def step(x):
+        ...     v.value = v + x
+        ...     return v.value
+        >>> bm.for_loop(step, bm.arange(1.0, 4.0)).ravel().tolist()
+        [1.0, 3.0, 6.0]
+    """
+    _check_callable(body, "for_loop", "body")
+    carried = _variables(dyn_vars, "for_loop", "dyn_vars")
+    operands, multi = _as_operands(operands)
+    if not isinstance(progress_bar, bool):
+        raise TypeError(f"for_loop: argument 'progress_bar' must be a bool, got {progress_bar!r}")
+    if not CONTEXTS and not _is_traced(operands):
+        core = _compiled_outside("for_loop", body, (progress_bar,),
+                                 lambda fn, ops: _scan(fn, ops, carried, progress_bar), carried)
+        return core.call((operands,), {})
+    return _scan(body, operands, carried, progress_bar)
+
+
+# ----------------------------------------------------------------------------------- while_loop
+def _while(body: Callable, cond_fun: Callable, operands: tuple, multi: bool, carried: list) -> Any:
+    start = _raw(operands)
+
+    def normalize(result: Any) -> tuple:
+        if multi:
+            if not isinstance(result, (list, tuple)) or len(result) != len(operands):
+                raise TypeError(f"while_loop: body must return {len(operands)} operand(s) like 'operands', "
+                                f"got {type(result).__name__}")
+            return tuple(result)
+        return (result,)
+
+    def attempt(variables: list) -> Any:
+        def check(carry):
+            ops, values = carry
+            with _Substituted("while_loop", variables, values) as sub:
+                pred = cond_fun(*_wrapped(ops))
+                sub.new_values()
+            pred = to_jax(pred)
+            if pred.shape != ():
+                raise TypeError(f"while_loop: cond must return a scalar boolean, got shape {pred.shape}")
+            return pred.astype(bool)
+
+        def step(carry):
+            ops, values = carry
+            with _Substituted("while_loop", variables, values) as sub:
+                new_ops = _raw(_detach(normalize(body(*_wrapped(ops)))))
+                new = sub.new_values()
+            return new_ops, new
+
+        final_ops, final = jax.lax.while_loop(check, step, (start, list(map(raw_get, variables))))
+        for var, value in zip(variables, final):
+            raw_set(var, value)
+        out = _wrapped(final_ops)
+        return out if multi else out[0]
+    return _thread("while_loop", carried, attempt)
+
+
+def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = None) -> Any:
+    """Repeat ``operands = body(*operands)`` while ``cond(*operands)`` holds; return the last operands.
+
+    ``operands`` is a tuple/list (``body`` returns one of the same length) or a single value. Variables
+    written by ``body`` are carried from one iteration to the next; ``cond`` may only read them.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> int(bm.while_loop(lambda i: i + 1, lambda i: i < 5, bm.asarray(0)))
+        5
+    """
+    _check_callable(body, "while_loop", "body")
+    _check_callable(cond, "while_loop", "cond")
+    carried = _variables(dyn_vars, "while_loop", "dyn_vars")
+    ops, multi = _as_operands(operands)
+    if not CONTEXTS and not _is_traced(ops):
+        core = _compiled_outside("while_loop", body, (cond, multi, type(operands)),
+                                 lambda fn, o: _while(fn, cond, o, multi, carried), carried)
+        return core.call((ops,), {})
+    return _while(body, cond, ops, multi, carried)
+
+
+# ---------------------------------------------------------------------------------- cond / ifelse
+def _branch_callable(branch: Any) -> Callable:
+    return branch if callable(branch) else (lambda *_: branch)
+
+
+def _switch(kind: str, index: Any, branches: list, operands: tuple, carried: list) -> Any:
+    def attempt(variables: list) -> Any:
+        def make(fn: Callable) -> Callable:
+            def branch(ops):
+                with _Substituted(kind, variables, None) as sub:
+                    out = _raw(_detach(fn(*_wrapped(ops))))
+                    new = sub.new_values()
+                return out, new
+            return branch
+
+        out, final = jax.lax.switch(index, [make(b) for b in branches], _raw(operands))
+        for var, value in zip(variables, final):
+            raw_set(var, value)
+        return _wrapped(out)
+    return _thread(kind, carried, attempt)
+
+
+def _scalar_predicate(pred: Any, where: str) -> Any:
+    value = raw_get(pred) if isinstance(pred, JaxArray) else pred
+    if hasattr(value, "shape") and value.shape != ():
+        raise TypeError(f"{where}: a condition must be a scalar, got an array of shape {tuple(value.shape)}")
+    return value
+
+
+def cond(pred: Any, true_fun: Any, false_fun: Any, operands: Any = (), dyn_vars: Any = None) -> Any:
+    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``; usable inside ``jit``.
+
+    A traced ``pred`` compiles both branches (``lax.switch``); Variables written by either branch
+    are written after the call. A concrete ``pred`` runs the chosen branch directly.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> float(bm.cond(True, lambda x: x + 1, lambda x: x - 1, (bm.asarray(1.0),)))
+        2.0
+    """
+    carried = _variables(dyn_vars, "cond", "dyn_vars")
+    ops, _ = _as_operands(operands)
+    pred = _scalar_predicate(pred, "cond")
+    branches = [_branch_callable(true_fun), _branch_callable(false_fun)]
+    if not isinstance(pred, Tracer):
+        return branches[0 if bool(pred) else 1](*ops)
+    index = jnp.where(pred, 0, 1)
+    return _switch("cond", index, branches, ops, carried)
+
+
+def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = None) -> Any:
+    """Run the first branch whose condition holds; the last branch is the ``else``.
+
+    ``branches`` has one more element than ``conditions``; a branch is a callable taking
+    ``*operands``, or a constant value.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> x = bm.asarray(5.0)
+        >>> float(bm.ifelse([x > 10, x > 0], [lambda: 2.0, lambda: 1.0, lambda: 0.0]))
+        1.0
+    """
+    if not isinstance(conditions, (list, tuple)) or not isinstance(branches, (list, tuple)):
+        raise TypeError(f"ifelse: arguments 'conditions' and 'branches' must be lists/tuples, got "
+                        f"{type(conditions).__name__} and {type(branches).__name__}")
+    if len(branches) != len(conditions) + 1:
+        raise ValueError(f"ifelse: 'branches' must have one more element than 'conditions' (the else "
+                         f"branch): got {len(conditions)} condition(s) and {len(branches)} branch(es)")
+    carried = _variables(dyn_vars, "ifelse", "dyn_vars")
+    ops, _ = _as_operands(operands)
+    preds = [_scalar_predicate(c, "ifelse") for c in conditions]
+    fns = [_branch_callable(b) for b in branches]
+    if not any(isinstance(p, Tracer) for p in preds):
+        for p, fn in zip(preds, fns):
+            if bool(p):
+                return fn(*ops)
+        return fns[-1](*ops)
+    stacked = jnp.stack([jnp.asarray(p, bool) for p in preds])
+    index = jnp.where(jnp.any(stacked), jnp.argmax(stacked), len(preds))
+    return _switch("ifelse", index, fns, ops, carried)

@@ -1,4 +1,796 @@
-"""Transformations on the jax backend (jit, and the autodiff/vectorising transforms)."""
+"""JAX's transformations on functions, bound methods and ``Base`` objects holding Variables.
+
+JAX transforms pure functions. Each transformation here turns the user's code into one: it
+substitutes tracers into the Variables it threads, runs the code, reads back what the code wrote,
+and puts every Variable back as it was before handing the new values to JAX as outputs; after the
+call the outputs are written into the Variables. ``tracking.TraceContext`` records the Variables
+the code touches, so none is missed (a Variable read by a compiled function but not threaded would
+be frozen into it as a constant; ``jit`` threads it and traces again).
+
+``jit`` keeps its compiled functions in a cache keyed by the object (weakly) and by what can change
+between calls (static arguments, the set of Variables; shapes and dtypes are JAX's own cache key),
+so calling a jitted step in a Python loop costs one dictionary lookup and JAX's own dispatch.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import functools
+import inspect
+import types
+import weakref
+from typing import Any, Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+
+import brainpy_math.base as _base
+from brainpy_math.base import Base
+from . import random as _random
+from .array import JaxArray
+from .tracking import NonVariableMutationError, Retrace, TraceContext
+from .variables import Variable, raw_get, raw_set
+
+__all__ = ["jit", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd", "hessian",
+           "vmap", "pmap", "JitFunction"]
+
+# How many retraces one call may trigger by touching Variables not yet threaded. Each retrace adds
+# at least one Variable, so this only stops a pathological function from looping forever.
+_MAX_RETRACES = 32
+# Bounds of the compilation cache: variants (static options, Variable sets) kept per object.
+_MAX_CORES_PER_OWNER = 32
+_MAX_VARSETS_PER_CORE = 8
+
+
+def _is_array(x: Any) -> bool:
+    return isinstance(x, JaxArray)
+
+
+# ------------------------------------------------------------------------------------------ targets
+class _Target:
+    """The code a transformation runs: a function, a bound method or a Base object's ``__call__``.
+
+    The object is held weakly when possible, so compiled functions cached for it are released with
+    it; the user-facing wrapper keeps it alive while the wrapper lives.
+    """
+
+    __slots__ = ("_ref", "_strong", "func", "label", "__weakref__")
+
+    def __init__(self, f: Any, transform: str):
+        if isinstance(f, types.MethodType):
+            owner, func = f.__self__, f.__func__
+            self.label = f"{type(owner).__name__}.{func.__name__}"
+        elif isinstance(f, Base):
+            # Looked up in the class's own MRO (a plain getattr would find the metaclass's __call__).
+            call = next((c.__dict__["__call__"] for c in type(f).__mro__ if "__call__" in c.__dict__), None)
+            if call is None:
+                raise TypeError(f"{transform}: argument 'f' is a {type(f).__name__} object, which has no "
+                                f"__call__ method; pass a bound method instead (e.g. obj.update)")
+            owner, func = f, call
+            self.label = f"{type(f).__name__}.__call__"
+        elif callable(f):
+            owner, func = f, None
+            self.label = getattr(f, "__qualname__", None) or repr(f)
+        else:
+            raise TypeError(f"{transform}: argument 'f' must be a function, a bound method or a "
+                            f"bm.Base object, got {f!r} ({type(f).__name__})")
+        self.func = func
+        _ensure_default_random_state()
+        try:
+            self._ref, self._strong = weakref.ref(owner), None
+        except TypeError:
+            self._ref, self._strong = None, owner
+
+    @property
+    def owner(self) -> Any:
+        return self._strong if self._ref is None else self._ref()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        owner = self.owner
+        if owner is None:
+            raise ReferenceError(f"{self.label}: the object this compiled function belongs to no longer exists")
+        if self.func is None:
+            return owner(*args, **kwargs)
+        return self.func(owner, *args, **kwargs)
+
+    def owner_variables(self) -> list:
+        owner = self.owner
+        return list(owner.vars().values()) if isinstance(owner, Base) else []
+
+    def locate(self, array: Any) -> str | None:
+        """A human-readable name of ``array`` if it is an attribute, closure cell or global of the code."""
+        owner = self.owner
+        if isinstance(owner, Base):
+            for path, node, label, item in owner._walk(lambda v: v is array):
+                return f"attribute '{node.name}.{label}'"
+        fun = self.func if self.func is not None else owner
+        fun = inspect.unwrap(fun) if callable(fun) else fun
+        code = getattr(fun, "__code__", None)
+        if code is not None:
+            for name, cell in zip(code.co_freevars, getattr(fun, "__closure__", None) or ()):
+                try:
+                    if cell.cell_contents is array:
+                        return f"'{name}' (a variable captured by {self.label})"
+                except ValueError:
+                    continue
+            globs = getattr(fun, "__globals__", {})
+            for name in code.co_names:
+                if globs.get(name) is array:
+                    return f"the global '{name}' (used by {self.label})"
+        return None
+
+
+def _ensure_default_random_state() -> None:
+    # Created lazily on first use: were that first use inside a trace, its Variables would be born
+    # holding tracers. Creating it before any trace keeps them concrete (and found when touched).
+    make = getattr(_random, "default_state", None)
+    if make is not None:
+        make()
+
+
+def _named(error: NonVariableMutationError, target: _Target) -> NonVariableMutationError:
+    where = target.locate(error.array)
+    return error.with_location(f"{where} (a JaxArray of shape {error.array.shape})") if where else error
+
+
+def _detach(tree: Any) -> Any:
+    """Variables in results become plain JaxArrays (a result is a value, not the caller's state)."""
+    def plain(x):
+        return JaxArray._from_value(raw_get(x)) if isinstance(x, Variable) else x
+    return jax.tree_util.tree_map(plain, tree, is_leaf=_is_array)
+
+
+def _variables(items: Any, where: str, argname: str) -> list:
+    """A flat list of the Variables in ``items`` (a Variable, a container of them, or a dict)."""
+    if items is None:
+        return []
+    leaves, _ = _flatten_arrays(items, where, argname)
+    for leaf in leaves:
+        if not isinstance(leaf, Variable):
+            raise TypeError(f"{where}: argument '{argname}' must hold bm.Variable objects, got a "
+                            f"{type(leaf).__name__} of shape {leaf.shape}")
+    return _unique(leaves)
+
+
+def _unique(items: Sequence) -> list:
+    seen: set[int] = set()
+    out = []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def _flatten_arrays(tree: Any, where: str, argname: str) -> tuple[list, Callable[[list], Any]]:
+    """The JaxArrays of a JaxArray / list / tuple / dict container, and a function rebuilding it."""
+    if isinstance(tree, JaxArray):
+        return [tree], lambda leaves: leaves[0]
+    if isinstance(tree, dict):
+        keys = list(tree)
+        parts = [_flatten_arrays(tree[k], where, argname) for k in keys]
+        counts = [len(p[0]) for p in parts]
+
+        def rebuild_dict(leaves):
+            out, start = {}, 0
+            for k, (_, rebuild), n in zip(keys, parts, counts):
+                out[k] = rebuild(leaves[start:start + n])
+                start += n
+            return type(tree)(out) if type(tree) is not dict else out
+        return [leaf for p in parts for leaf in p[0]], rebuild_dict
+    if isinstance(tree, (list, tuple)):
+        parts = [_flatten_arrays(item, where, argname) for item in tree]
+        counts = [len(p[0]) for p in parts]
+
+        def rebuild_seq(leaves):
+            items, start = [], 0
+            for (_, rebuild), n in zip(parts, counts):
+                items.append(rebuild(leaves[start:start + n]))
+                start += n
+            if hasattr(tree, "_fields"):
+                return type(tree)(*items)
+            return type(tree)(items)
+        return [leaf for p in parts for leaf in p[0]], rebuild_seq
+    raise TypeError(f"{where}: argument '{argname}' must be a JaxArray/Variable or a list, tuple or dict "
+                    f"of them, got {type(tree).__name__}")
+
+
+def _normalize_argnums(value: Any, where: str, argname: str) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    items = (value,) if isinstance(value, int) else tuple(value)
+    for i in items:
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise TypeError(f"{where}: argument '{argname}' must be an int or a sequence of ints, got {value!r}")
+    return items
+
+
+def _normalize_argnames(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = (value,) if isinstance(value, str) else tuple(value)
+    for name in items:
+        if not isinstance(name, str):
+            raise TypeError(f"{where}: argument 'static_argnames' must be a str or a sequence of str, got {value!r}")
+    return items
+
+
+# -------------------------------------------------------------------------------------------- jit
+class _Compiled:
+    """The state of one compiled variant: the code, its options, and the Variables it threads."""
+
+    def __init__(self, target: _Target, dyn_vars: list, static_argnums: tuple[int, ...],
+                 static_argnames: tuple[str, ...], donate: bool, transform: str = "jit",
+                 make: Callable | None = None, mapped_vars: Sequence = ()):
+        self.target = target
+        self.transform = transform
+        self.dyn_vars = dyn_vars
+        self.discovered: list = []
+        self.static_argnums = static_argnums
+        self.static_argnames = static_argnames
+        self.donate = donate
+        self.mapped_ids = {id(v) for v in mapped_vars}
+        self.mapped_vars = list(mapped_vars)
+        self._make = make or self._make_jit
+        self._by_varset: dict[tuple[int, ...], tuple[tuple, Callable]] = {}
+        self.version = -1
+        self.vars: tuple = ()
+        self.compiled: Callable | None = None
+
+    # ---- the Variables threaded
+    def refresh(self) -> None:
+        self.version = _base.structure_version
+        # The default RandomState is not listed: like any Variable the code touches, its key and
+        # counter are found while tracing, so code that draws no random numbers does not pay for them.
+        found = _unique([*self.target.owner_variables(), *self.mapped_vars, *self.dyn_vars,
+                         *self.discovered])
+        key = tuple(map(id, found))
+        entry = self._by_varset.get(key)
+        if entry is None:
+            entry = (tuple(found), self._make(self._pure(tuple(found)), tuple(found)))
+            if len(self._by_varset) >= _MAX_VARSETS_PER_CORE:
+                del self._by_varset[next(iter(self._by_varset))]
+            self._by_varset[key] = entry
+        self.vars, self.compiled = entry
+
+    def add_discovered(self, variables: list) -> None:
+        known = {id(v) for v in self.vars}
+        self.discovered.extend(v for v in variables if id(v) not in known)
+        self.version = -1
+
+    # ---- building
+    def _make_jit(self, pure: Callable, variables: tuple) -> Callable:
+        static = (3,) if (self.static_argnums or self.static_argnames) else ()
+        return jax.jit(pure, static_argnums=static, donate_argnums=(0,) if self.donate else ())
+
+    def _pure(self, variables: tuple) -> Callable:
+        target, transform, donate, mapped = self.target, self.transform, self.donate, self.mapped_ids
+        writes_args = transform == "jit"
+        merge = self.merge
+
+        def pure(values, args, kwargs, static=None):
+            if static is not None:
+                args, kwargs = merge(args, kwargs, static)
+            top = {}
+            if writes_args:
+                top.update((i, (a, raw_get(a))) for i, a in enumerate(args) if isinstance(a, JaxArray))
+                top.update((k, (a, raw_get(a))) for k, a in kwargs.items() if isinstance(a, JaxArray))
+            nested = [leaf for leaf in jax.tree_util.tree_leaves((args, kwargs), is_leaf=_is_array)
+                      if isinstance(leaf, JaxArray) and not any(leaf is a for a, _ in top.values())]
+            ctx = TraceContext(transform, known=variables, foreign=nested)
+            ctx.fresh.update(id(a) for a, _ in top.values())
+            originals = list(map(raw_get, variables))
+            with ctx:
+                try:
+                    for var, value in zip(variables, values):
+                        raw_set(var, value)
+                    out = target(*args, **kwargs)
+                    if ctx.touched:
+                        raise Retrace(ctx, ctx.touched_variables())
+                    new_mapped, new_other = {}, {}
+                    for i, var in enumerate(variables):
+                        current = raw_get(var)
+                        if donate or current is not values[i]:
+                            (new_mapped if id(var) in mapped else new_other)[i] = current
+                    new_args = {k: raw_get(a) for k, (a, before) in top.items() if raw_get(a) is not before}
+                    out = _detach(out)
+                finally:
+                    for var, value in zip(variables, originals):
+                        raw_set(var, value)
+            return out, new_mapped, new_other, new_args
+        return pure
+
+    # ---- static arguments
+    def split(self, args: tuple, kwargs: dict) -> tuple[tuple, dict, tuple]:
+        nums = tuple(i if i >= 0 else len(args) + i for i in self.static_argnums)
+        static_pos = tuple((i, args[i]) for i in nums if i < len(args))
+        dyn_args = tuple(a for i, a in enumerate(args) if i not in nums)
+        static_kw = tuple(sorted((k, v) for k, v in kwargs.items() if k in self.static_argnames))
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+        return dyn_args, dyn_kwargs, (static_pos, static_kw, len(args))
+
+    @staticmethod
+    def merge(args: tuple, kwargs: dict, static: tuple) -> tuple[tuple, dict]:
+        static_pos, static_kw, nargs = static
+        fixed = dict(static_pos)
+        it = iter(args)
+        full = tuple(fixed[i] if i in fixed else next(it) for i in range(nargs))
+        return full, {**kwargs, **dict(static_kw)}
+
+    # ---- calling
+    def call(self, args: tuple, kwargs: dict) -> Any:
+        for _ in range(_MAX_RETRACES):
+            if self.version != _base.structure_version:
+                self.refresh()
+            variables = self.vars
+            try:
+                if self.static_argnums or self.static_argnames:
+                    dyn_args, dyn_kwargs, static = self.split(args, kwargs)
+                    out, new_mapped, new_other, new_args = self.compiled(
+                        list(map(raw_get, variables)), dyn_args, dyn_kwargs, static)
+                else:
+                    out, new_mapped, new_other, new_args = self.compiled(
+                        list(map(raw_get, variables)), args, kwargs)
+            except Retrace as retrace:
+                self.add_discovered(retrace.variables)
+                continue
+            except NonVariableMutationError as error:
+                raise _named(error, self.target) from None
+            for i, value in new_other.items():
+                raw_set(variables[i], value)
+            for i, value in new_mapped.items():
+                raw_set(variables[i], value)
+            for k, value in new_args.items():
+                raw_set(args[k] if isinstance(k, int) else kwargs[k], value)
+            return out
+        raise RuntimeError(f"{self.transform}: {self.target.label} kept touching new Variables on every "
+                           f"trace ({_MAX_RETRACES} retraces); pass them explicitly with dyn_vars")
+
+
+class _OwnerCache:
+    """Compiled variants per object, held weakly: released when the object is collected."""
+
+    def __init__(self):
+        self._entries: dict[int, tuple[Any, dict]] = {}
+
+    def get(self, owner: Any, key: tuple, build: Callable[[], _Compiled]) -> _Compiled:
+        oid = id(owner)
+        slot = self._entries.get(oid)
+        if slot is None or slot[0]() is not owner:
+            try:
+                ref = weakref.ref(owner, functools.partial(self._release, oid))
+            except TypeError:
+                return build()
+            slot = (ref, {})
+            self._entries[oid] = slot
+        variants = slot[1]
+        core = variants.get(key)
+        if core is None:
+            core = build()
+            if len(variants) >= _MAX_CORES_PER_OWNER:
+                del variants[next(iter(variants))]
+            variants[key] = core
+        return core
+
+    def _release(self, oid: int, ref: Any) -> None:
+        slot = self._entries.get(oid)
+        if slot is not None and slot[0] is ref:
+            del self._entries[oid]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_CACHE = _OwnerCache()
+
+
+class JitFunction:
+    """What ``bm.jit`` returns: call it like the original; state is read and written back.
+
+    Attributes:
+        target: what was compiled (the function, bound method or object).
+        compiled_variables: the Variables the compiled code threads (after the first call).
+    """
+
+    def __init__(self, f: Any, core: _Compiled, owner: Any, options: dict):
+        self._f = f
+        self._core = core
+        self._owner = owner  # keeps the object alive while this wrapper lives
+        self._options = options
+        functools.update_wrapper(self, f if not isinstance(f, Base) else type(f).__call__, updated=())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        core = self._core
+        if core.version != _base.structure_version or core.static_argnums or core.static_argnames:
+            return core.call(args, kwargs)
+        variables = core.vars
+        try:
+            out, _mapped, new, new_args = core.compiled(list(map(raw_get, variables)), args, kwargs)
+        except Retrace as retrace:
+            core.add_discovered(retrace.variables)
+            return core.call(args, kwargs)
+        except NonVariableMutationError as error:
+            raise _named(error, core.target) from None
+        for i, value in new.items():
+            raw_set(variables[i], value)
+        if new_args:
+            for k, value in new_args.items():
+                raw_set(args[k] if isinstance(k, int) else kwargs[k], value)
+        return out
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        # ``@bm.jit`` on a method in a class body: bind it to the instance, then compile that.
+        if instance is None:
+            return self
+        return jit(types.MethodType(self._f, instance), **self._options)
+
+    @property
+    def target(self) -> Any:
+        """What was compiled: the function, bound method or object given to ``jit``."""
+        return self._f
+
+    @property
+    def compiled_variables(self) -> list:
+        return list(self._core.vars)
+
+    def __repr__(self) -> str:
+        return f"<bm.jit of {self._core.target.label}>"
+
+
+def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_argnames: Any = None,
+        donate_vars: bool = False) -> Any:
+    """Compile ``f`` with ``jax.jit``: a function, a bound method or a ``Base`` object (its ``__call__``).
+
+    The Variables the code reads or writes are threaded through the compiled function: for an
+    object or a method, ``obj.vars()``; for a function, ``dyn_vars``; in every case the default
+    random state, and any other Variable the code touches (found while tracing, then traced again).
+    Writes inside are written back after each call; top-level JaxArray arguments mutated inside are
+    updated too, like NumPy arrays. Mutating any other JaxArray that is not a Variable raises
+    ``NonVariableMutationError`` naming it. Compiled code is cached per object (weakly, bounded):
+    calling again with arguments of the same shapes does not retrace.
+
+    Args:
+        f: what to compile; omit it to use ``jit(...)`` as a decorator factory.
+        dyn_vars: Variables to thread in addition to those found (a Variable, list, tuple or dict).
+        static_argnums: positions of arguments that are compile-time constants (hashable).
+        static_argnames: names of keyword arguments that are compile-time constants.
+        donate_vars: let XLA reuse the Variables' buffers for their new values (GPU/TPU).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> class Counter(bm.Base):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.n = bm.Variable(bm.zeros(1))
+        ...     def __call__(self, inc):
+        ...         self.n += inc
+        ...         return self.n.value
+        >>> step = bm.jit(Counter())
+        >>> step(2.0); step(3.0).tolist()
+        [5.0]
+    """
+    options = dict(dyn_vars=dyn_vars, static_argnums=static_argnums, static_argnames=static_argnames,
+                   donate_vars=donate_vars)
+    if f is None:
+        return lambda fun: jit(fun, **options)
+    if isinstance(f, JitFunction):
+        if dyn_vars is None and static_argnums is None and static_argnames is None and not donate_vars:
+            return f
+        f = f._f
+    target = _Target(f, "jit")
+    extra = _variables(dyn_vars, "jit", "dyn_vars")
+    nums = _normalize_argnums(static_argnums, "jit", "static_argnums")
+    names = _normalize_argnames(static_argnames, "jit")
+    if not isinstance(donate_vars, bool):
+        raise TypeError(f"jit: argument 'donate_vars' must be a bool, got {donate_vars!r}")
+    owner = target.owner
+    key = (target.func, nums, names, donate_vars, tuple(map(id, extra)))
+    core = _CACHE.get(owner, key, lambda: _Compiled(target, extra, nums, names, donate_vars))
+    return JitFunction(f, core, owner, options)
+
+
+# --------------------------------------------------------------------------------------- autodiff
+def _split_aux(result: Any, has_aux: bool, where: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return result, None
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise TypeError(f"{where}: with has_aux=True the function must return a pair (output, aux), "
+                        f"got {type(result).__name__}")
+    return result[0], result[1]
+
+
+def _primal(out: Any) -> Any:
+    return jax.tree_util.tree_map(lambda x: raw_get(x) if isinstance(x, JaxArray) else x, out,
+                                  is_leaf=_is_array)
+
+
+def _wrap_tree(tree: Any) -> Any:
+    return jax.tree_util.tree_map(lambda x: JaxArray._from_value(x) if isinstance(x, jax.Array) else x,
+                                  _detach(tree), is_leaf=_is_array)
+
+
+def _autodiff(name: str, f: Any, grad_vars: Any, argnums: Any, has_aux: bool, return_value: bool,
+              dyn_vars: Any) -> Callable:
+    target = _Target(f, name)
+    if grad_vars is not None:
+        grad_leaves, rebuild_grads = _flatten_arrays(grad_vars, name, "grad_vars")
+    else:
+        grad_leaves, rebuild_grads = [], None
+    # dyn_vars is accepted for BrainPy compatibility and checked; writes to any Variable are
+    # tracked while the function runs, so no list is needed.
+    _variables(dyn_vars, name, "dyn_vars")
+    if argnums is None and grad_vars is None:
+        argnums = 0
+    single_arg = isinstance(argnums, int)
+    positions = _normalize_argnums(argnums, name, "argnums")
+    with_vars = grad_vars is not None
+    for flag, label in ((has_aux, "has_aux"), (return_value, "return_value")):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name}: argument '{label}' must be a bool, got {flag!r}")
+
+    def transformed(*args: Any, **kwargs: Any) -> Any:
+        for p in positions:
+            if not -len(args) <= p < len(args):
+                raise ValueError(f"{name}: argnums={argnums!r} refers to argument {p}, but the function "
+                                 f"was called with {len(args)} positional argument(s)")
+        pos = tuple(p % len(args) for p in positions)
+        written: list = []
+
+        def pure(grad_values, *diff_args):
+            full = list(args)
+            for p, a in zip(pos, diff_args):
+                full[p] = a
+            originals = list(map(raw_get, grad_leaves))
+            ctx = TraceContext(name, known=[v for v in grad_leaves if isinstance(v, Variable)])
+            with ctx:
+                try:
+                    for leaf, value in zip(grad_leaves, grad_values):
+                        raw_set(leaf, value)
+                    out, aux = _split_aux(target(*full, **kwargs), has_aux, name)
+                    pairs = ctx.written_values()
+                    pairs += [(leaf, raw_get(leaf)) for leaf, value in zip(grad_leaves, grad_values)
+                              if isinstance(leaf, Variable) and raw_get(leaf) is not value]
+                    out, aux = _detach(out), _detach(aux)
+                finally:
+                    for leaf, value in zip(grad_leaves, originals):
+                        raw_set(leaf, value)
+            written[:] = [var for var, _ in pairs]
+            primal = _primal(out)
+            if name in ("grad", "value_and_grad"):
+                primal = _scalar_output(primal, name)
+            return primal, (out, aux, [value for _, value in pairs])
+
+        grad_values = [raw_get(leaf) for leaf in grad_leaves]
+        diff_args = [args[p] for p in pos]
+        jax_argnums = ((0,) if with_vars else ()) + tuple(range(1, len(pos) + 1))
+        try:
+            if name == "vector_grad":
+                primal, vjp, (out, aux, values) = jax.vjp(pure, grad_values, *diff_args, has_aux=True)
+                cotangents = vjp(jax.tree_util.tree_map(jnp.ones_like, primal))
+                grads = tuple(cotangents[i] for i in jax_argnums)
+            else:
+                transform = _JAX_TRANSFORMS[name]
+                # One input: JAX's own (unnested) result; e.g. a Hessian is then a matrix, not ((H,),).
+                one = jax_argnums[0] if len(jax_argnums) == 1 else jax_argnums
+                grads, (out, aux, values) = transform(pure, argnums=one, has_aux=True)(
+                    grad_values, *diff_args)
+                if len(jax_argnums) == 1:
+                    grads = (grads,)
+        except NonVariableMutationError as error:
+            raise _named(error, target) from None
+        for var, value in zip(written, values):
+            raw_set(var, value)
+        var_grads = rebuild_grads(_wrap_tree(list(grads[0]))) if with_vars else None
+        arg_grads = _wrap_tree(tuple(grads[1:] if with_vars else grads))
+        if single_arg:
+            arg_grads = arg_grads[0]
+        if with_vars and positions:
+            gradients = (var_grads, arg_grads)
+        else:
+            gradients = var_grads if with_vars else arg_grads
+        if name == "value_and_grad":
+            return ((out, aux) if has_aux else out), gradients
+        if has_aux and return_value:
+            return gradients, out, aux
+        if has_aux:
+            return gradients, aux
+        if return_value:
+            return gradients, out
+        return gradients
+
+    functools.update_wrapper(transformed, target.func or target.owner, updated=())
+    return transformed
+
+
+def _scalar_output(value: Any, name: str) -> Any:
+    if not isinstance(value, (jax.Array, jax.core.Tracer)) or value.shape != ():
+        shape = getattr(value, "shape", None)
+        raise TypeError(f"{name}: the function must return a scalar (shape ()), got "
+                        f"{type(value).__name__}{'' if shape is None else f' of shape {shape}'}; use "
+                        f"bm.vector_grad for the gradient of the sum of a non-scalar output, or "
+                        f"bm.jacobian for the full Jacobian")
+    return value
+
+
+_JAX_TRANSFORMS = {"grad": jax.grad, "value_and_grad": jax.grad, "jacobian": jax.jacrev,
+                   "jacrev": jax.jacrev, "jacfwd": jax.jacfwd, "hessian": jax.hessian}
+
+
+def grad(f: Any, grad_vars: Any = None, argnums: Any = None, has_aux: bool = False,
+         return_value: bool = False, dyn_vars: Any = None) -> Callable:
+    """The gradient of a scalar function w.r.t. arguments (``argnums``) and/or ``grad_vars``.
+
+    ``grad_vars`` are Variables or plain JaxArray attributes (a single one or a list/tuple/dict);
+    their gradients come back in the same container. Return values:
+
+    ==========================  =====================================================
+    gradients ``g``             ``arg_grads`` (no ``grad_vars``; ``argnums`` defaults to 0),
+                                ``var_grads`` (``grad_vars`` only),
+                                ``(var_grads, arg_grads)`` (both)
+    has_aux / return_value      ``g``, ``(g, aux)``, ``(g, value)``, ``(g, value, aux)``
+    ==========================  =====================================================
+
+    Variables written by the function are written back (their new values, not tracers).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> w = bm.Variable(bm.ones(2))
+        >>> bm.grad(lambda x: (w * x).sum(), grad_vars=w)(bm.arange(2.0)).tolist()
+        [0.0, 1.0]
+    """
+    return _autodiff("grad", f, grad_vars, argnums, has_aux, return_value, dyn_vars)
+
+
+def value_and_grad(f: Any, grad_vars: Any = None, argnums: Any = None, has_aux: bool = False,
+                   dyn_vars: Any = None) -> Callable:
+    """``(value, g)`` (``((value, aux), g)`` with ``has_aux``); ``g`` as in :func:`grad`.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> v, g = bm.value_and_grad(lambda x: (x ** 2).sum())(bm.ones(2))
+        >>> float(v), g.tolist()
+        (2.0, [2.0, 2.0])
+    """
+    return _autodiff("value_and_grad", f, grad_vars, argnums, has_aux, False, dyn_vars)
+
+
+def vector_grad(f: Any, grad_vars: Any = None, argnums: Any = None, has_aux: bool = False,
+                return_value: bool = False, dyn_vars: Any = None) -> Callable:
+    """The gradient of the sum of a non-scalar output; arguments and results as :func:`grad`.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> bm.vector_grad(lambda x: x ** 2)(bm.arange(3.0)).tolist()
+        [0.0, 2.0, 4.0]
+    """
+    return _autodiff("vector_grad", f, grad_vars, argnums, has_aux, return_value, dyn_vars)
+
+
+def _jacobian_like(name: str, summary: str) -> Callable:
+    def transform(f: Any, grad_vars: Any = None, argnums: Any = None, has_aux: bool = False,
+                  return_value: bool = False, dyn_vars: Any = None) -> Callable:
+        return _autodiff(name, f, grad_vars, argnums, has_aux, return_value, dyn_vars)
+    transform.__name__ = transform.__qualname__ = name
+    transform.__doc__ = (f"{summary}; arguments and results as :func:`grad` (``value`` is the output).\n\n"
+                         f"Example:\n    >>> import brainpy_math as bm\n"
+                         f"    >>> bm.{name}(lambda x: (x ** 3).sum() if '{name}' == 'hessian' else x * 2)"
+                         f"(bm.ones(2)).shape\n    (2, 2)\n")
+    return transform
+
+
+jacobian = _jacobian_like("jacobian", "The Jacobian, in reverse mode")
+jacrev = _jacobian_like("jacrev", "The Jacobian, in reverse mode")
+jacfwd = _jacobian_like("jacfwd", "The Jacobian, in forward mode")
+hessian = _jacobian_like("hessian", "The Hessian of a scalar function")
+
+
+# ----------------------------------------------------------------------------------- vmap / pmap
+def _args_axes(in_axes: Any, args: tuple, name: str) -> Any:
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+    if isinstance(in_axes, tuple) and len(in_axes) != len(args):
+        raise ValueError(f"{name}: in_axes={in_axes!r} has {len(in_axes)} entries but the function was "
+                         f"called with {len(args)} positional argument(s)")
+    return in_axes
+
+
+def _unbatched_write_error(name: str, variables: list, error: Exception) -> ValueError:
+    shapes = ", ".join(f"a Variable of shape {v.shape}" for v in variables)
+    return ValueError(f"{name}: the function writes {shapes} with a value that depends on the mapped "
+                      f"arguments, but the Variable is not mapped. List it in batched_vars (its "
+                      f"leading axis is then the mapped one). ({error})")
+
+
+def vmap(f: Any, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
+         axis_name: Any = None) -> Callable:
+    """Vectorise ``f`` (a function, bound method or ``Base`` object) over an axis of its arguments.
+
+    Positional arguments are mapped as ``in_axes`` says (``None``: shared); keyword arguments are
+    shared. Variables are shared by every batch element unless listed in ``batched_vars``, whose
+    leading axis is then mapped; writing a shared Variable with a batched value raises.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> bm.vmap(lambda a, b: a * b, in_axes=(None, 0))(bm.ones(2), bm.ones((3, 2))).shape
+        (3, 2)
+    """
+    target = _Target(f, "vmap")
+    mapped = _variables(batched_vars, "vmap", "batched_vars")
+
+    def transformed(*args: Any, **kwargs: Any) -> Any:
+        axes = _args_axes(in_axes, args, "vmap")
+        written: list = []
+
+        def pure(mapped_values, args):
+            originals = list(map(raw_get, mapped))
+            ctx = TraceContext("vmap", known=mapped)
+            with ctx:
+                try:
+                    for var, value in zip(mapped, mapped_values):
+                        raw_set(var, value)
+                    out = _detach(target(*args, **kwargs))
+                    new_mapped = list(map(raw_get, mapped))
+                    pairs = ctx.written_values()
+                finally:
+                    for var, value in zip(mapped, originals):
+                        raw_set(var, value)
+            written[:] = [var for var, _ in pairs]
+            return out, new_mapped, [value for _, value in pairs]
+
+        try:
+            out, new_mapped, values = jax.vmap(pure, in_axes=(0, axes), out_axes=(out_axes, 0, None),
+                                               axis_name=axis_name)(list(map(raw_get, mapped)), args)
+        except NonVariableMutationError as error:
+            raise _named(error, target) from None
+        except ValueError as error:
+            if written and "out_axes" in str(error):
+                raise _unbatched_write_error("vmap", written, error) from None
+            raise
+        for var, value in zip(mapped, new_mapped):
+            raw_set(var, value)
+        for var, value in zip(written, values):
+            raw_set(var, value)
+        return out
+
+    functools.update_wrapper(transformed, target.func or target.owner, updated=())
+    return transformed
+
+
+def pmap(f: Any, axis_name: Any = None, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
+         dyn_vars: Any = None, devices: Any = None) -> Callable:
+    """Run ``f`` on several devices in parallel, one slice of the leading axis of its arguments each.
+
+    ``f`` is a function, bound method or ``Base`` object. Its Variables (``obj.vars()``, ``dyn_vars``,
+    and any the code touches) are copied to every device, except those in ``batched_vars``, which
+    hold one slice per device along their leading axis. A copied Variable written inside must get
+    the same value on every device (use collectives over ``axis_name``).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> bm.pmap(lambda x: x + 1)(bm.zeros((1, 3))).shape
+        (1, 3)
+    """
+    target = _Target(f, "pmap")
+    mapped = _variables(batched_vars, "pmap", "batched_vars")
+    extra = _variables(dyn_vars, "pmap", "dyn_vars")
+
+    def make(pure: Callable, variables: tuple) -> Callable:
+        mapped_ids = {id(v) for v in mapped}
+        var_axes = [0 if id(v) in mapped_ids else None for v in variables]
+        state = {"axes": None}
+
+        def call(values, args, kwargs):
+            axes = _args_axes(in_axes, args, "pmap")
+            if state["axes"] != (axes,):
+                state["axes"] = (axes,)
+                state["fn"] = jax.pmap(pure, axis_name=axis_name, in_axes=(var_axes, axes, None),
+                                       out_axes=(out_axes, 0, None, 0), devices=devices)
+            return state["fn"](values, args, kwargs)
+        return call
+
+    core = _Compiled(target, extra, (), (), False, transform="pmap", make=make, mapped_vars=mapped)
+
+    def transformed(*args: Any, **kwargs: Any) -> Any:
+        return core.call(args, kwargs)
+
+    functools.update_wrapper(transformed, target.func or target.owner, updated=())
+    transformed._owner = target.owner  # keep the object alive with the wrapper
+    return transformed

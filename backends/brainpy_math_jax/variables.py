@@ -7,8 +7,21 @@ import jax.numpy as jnp
 
 import brainpy_math.variables as frontend
 from .array import JaxArray, register_pytree, to_jax
+from .tracking import CONTEXTS, note_variable, note_variable_created
 
-__all__ = ["Variable", "TrainVar", "Parameter"]
+__all__ = ["Variable", "TrainVar", "Parameter", "raw_get", "raw_set"]
+
+# The storage slot of every JaxArray. Variables shadow ``_value`` with a property that reports reads
+# to active transformations; the transformations themselves read and write through these, unseen.
+_slot = JaxArray.__dict__["_value"]
+raw_get = _slot.__get__
+raw_set = _slot.__set__
+
+
+def _read(self: "Variable") -> Any:
+    if CONTEXTS:
+        note_variable(self, False)
+    return raw_get(self)
 
 
 class Variable(JaxArray, frontend.Variable):
@@ -23,11 +36,27 @@ class Variable(JaxArray, frontend.Variable):
     """
 
     __slots__ = ()
+    _value = property(_read, raw_set)
 
     def __init__(self, value: Any, dtype: Any = None):
         if isinstance(value, JaxArray):
             value = value._value
-        self._value = to_jax(value, dtype)
+        raw_set(self, to_jax(value, dtype))
+        if CONTEXTS:
+            note_variable_created(self)
+
+    @classmethod
+    def _from_value(cls, value: Any) -> "Variable":
+        obj = object.__new__(cls)
+        raw_set(obj, value)
+        if CONTEXTS:
+            note_variable_created(obj)
+        return obj
+
+    def _write(self, new: Any) -> None:
+        if CONTEXTS:
+            note_variable(self, True)
+        raw_set(self, new)
 
     @property
     def value(self):
