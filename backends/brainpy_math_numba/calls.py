@@ -68,13 +68,13 @@ def resolve_call(gen: FunctionGenerator, resolver: ast.NodeTransformer, node: as
     if isinstance(owner, (dict, list, tuple)) and getattr(obj, "__name__", "") in ("items", "values", "keys") \
             and not args and not keywords:
         return Static(list(obj()))  # iterating a container of objects: unrolled by the caller
-    frontend = _frontend_name(obj)
-    if frontend is not None:
-        return _frontend_call(gen, frontend, obj, args, keywords, node)
     if inspect.ismethod(obj) and isinstance(obj.__self__, Base):
         if _is_random_state(obj.__self__):
             return _random_call(gen, obj.__self__, obj.__name__, args, keywords, node)
         return _generated_call(gen, obj.__func__, obj.__self__, args, keywords, node)
+    frontend = _frontend_name(obj)
+    if frontend is not None:
+        return _frontend_call(gen, frontend, obj, args, keywords, node)
     if isinstance(obj, Base):
         return _generated_call(gen, type(obj).__call__, obj, args, keywords, node)
     if isinstance(obj, pytypes.FunctionType):
@@ -334,24 +334,37 @@ def _random_call(gen: FunctionGenerator, state: Any, name: str, args, keywords, 
                        "Draw the numbers outside bm.jit, or use the jax backend", node) from None
     label = f"_bm_random_{name}"
     gen.program.inject(label, kernel, f"brainpy_math_numba.random.compiled({name!r})")
-    state_nodes = [gen.materialize(a, node) for a in arrays]
+    state_nodes = [gen.materialize(_owning_variable(state, a), node) for a in arrays]
     try:
-        import inspect as _inspect
-        parameters = list(_inspect.signature(getattr(kernel, "py_func", kernel)).parameters)[len(arrays):]
+        parameters = list(inspect.signature(getattr(kernel, "py_func", kernel)).parameters.values())
     except (TypeError, ValueError):
         parameters = []
+    parameters = parameters[len(arrays):]
     positional = list(args)
     given = {k.arg: k.value for k in keywords}
+    names = [p.name for p in parameters]
+    unknown = [k for k in given if k not in names[len(positional):]]
+    if unknown or len(positional) > len(parameters):
+        raise gen.fail(f"bm.random.{name} got unexpected argument(s) {unknown or positional[len(names):]}",
+                       f"Its arguments are {names}", node, TypeError)
     if given:
-        unknown = [k for k in given if k not in parameters]
-        if unknown:
-            raise gen.fail(f"bm.random.{name} got unknown argument(s) {unknown}",
-                           f"Its arguments are {parameters}", node, TypeError)
         for parameter in parameters[len(positional):]:
-            if parameter in given:
-                positional.append(given.pop(parameter))
+            if parameter.name in given:
+                positional.append(given.pop(parameter.name))
+            elif not given:
+                break
+            elif parameter.default is inspect.Parameter.empty:
+                raise gen.fail(f"bm.random.{name} is missing the argument {parameter.name!r}",
+                               f"Its arguments are {names}", node, TypeError)
             else:
-                positional.append(ast.Constant(None))
-        while positional and isinstance(positional[-1], ast.Constant) and positional[-1].value is None:
-            positional.pop()
+                positional.append(Static(parameter.default))
     return _call(ast.Name(label, ast.Load()), state_nodes + positional, [])
+
+
+def _owning_variable(state: Any, array: np.ndarray) -> np.ndarray:
+    """The Variable of ``state`` whose memory ``array`` is (one array argument per Variable)."""
+    address = array.__array_interface__["data"][0]
+    for variable in state.vars().values():
+        if variable.__array_interface__["data"][0] == address and variable.shape == array.shape:
+            return variable
+    return array

@@ -104,9 +104,10 @@ class Static(ast.expr):
 
     _fields = ()
 
-    def __init__(self, obj: Any):
+    def __init__(self, obj: Any, text: str | None = None):
         super().__init__()
         self.obj = obj
+        self.text = text  # the model source it came from, for error messages
 
 
 @dataclass
@@ -197,7 +198,7 @@ class Program:
 
     # -------------------------------------------------------------- generation
     def function(self, func: Callable, owner: Any, origin: Origin | None,
-                 static: dict[str, Any] | None = None, drop_first: bool | None = None) -> Generated:
+                 static: dict[str, Any] | None = None, entry: bool = False) -> Generated:
         """Generate (once) the function for ``func`` bound to ``owner`` (``None``: a plain function)."""
         key = (id(owner), func, tuple(sorted((k, id(v)) for k, v in (static or {}).items())))
         done = self.functions.get(key)
@@ -208,7 +209,9 @@ class Program:
                               "Rewrite the recursion as a loop")
         self.in_progress.add(key)
         self.counter += 1
-        generated = FunctionGenerator(self, func, owner, static or {}).generate(self.counter - 1)
+        generator = FunctionGenerator(self, func, owner, static or {})
+        generator.copy_state_returns = entry
+        generated = generator.generate(self.counter - 1)
         self.in_progress.discard(key)
         self.functions[key] = generated
         self.order.append(generated)
@@ -342,6 +345,7 @@ class FunctionGenerator:
         self.state: set[str] = set()
         self.statement: ast.stmt | None = None
         self.temp_counter = 0
+        self.copy_state_returns = False
         self.closure = {}
         code = func.__code__
         if func.__closure__:
@@ -409,7 +413,10 @@ class FunctionGenerator:
         elif isinstance(stmt, ast.AugAssign):
             self.emit_augassign(stmt, depth)
         elif isinstance(stmt, ast.Return):
-            self.write(depth, "return" if stmt.value is None else f"return {self.expr(stmt.value)}", stmt)
+            if stmt.value is None:
+                self.write(depth, "return", stmt)
+            else:
+                self.write(depth, f"return {self.finish(self.returned(self.transform(stmt.value)))}", stmt)
         elif isinstance(stmt, ast.If):
             self.emit_if(stmt, depth, unrolled)
         elif isinstance(stmt, ast.While):
@@ -428,6 +435,18 @@ class FunctionGenerator:
             what = _STATEMENT_NAMES.get(type(stmt), f"the statement {type(stmt).__name__}")
             raise self.fail(f"{what} is not supported inside compiled code",
                             "Move it out of the jitted method, or use the jax backend")
+
+    def returned(self, value: ast.expr) -> ast.expr:
+        """What the entry function returns: a Variable's array is copied, as JAX returns a snapshot."""
+        if not self.copy_state_returns:
+            return value
+        if isinstance(value, ast.Tuple):
+            value.elts = [self.returned(e) for e in value.elts]
+            return value
+        if isinstance(value, Static) and isinstance(value.obj, np.ndarray):
+            array = self.materialize(value.obj, value)
+            return ast.Call(ast.Attribute(array, "copy", ast.Load()), [], [])
+        return value
 
     def emit_body(self, body: list[ast.stmt], depth: int, unrolled: bool) -> None:
         before = len(self.lines)
@@ -623,7 +642,7 @@ class FunctionGenerator:
             return _numpy_attr(obj.name)
         if type(obj) in (tuple, list) and all(isinstance(i, np.ndarray) or _is_constant_data(i) for i in obj):
             return ast.Tuple([self.materialize(i, node) for i in obj], ast.Load())
-        shown = ast.unparse(node) if not isinstance(node, Static) else repr(obj)
+        shown = (node.text or repr(obj)) if isinstance(node, Static) else ast.unparse(node)
         if isinstance(obj, Base):
             fix = (f"Pass its Variables, or call one of its methods ({shown}.update(...)); objects "
                    f"cannot be values inside compiled code")
@@ -715,9 +734,10 @@ class _Resolver(ast.NodeTransformer):
         value = self.gen.lookup(node.id, node)
         if value is getattr(builtins, node.id, _MISSING) and node.id in _BUILTINS:
             return node
-        return Static(value)
+        return Static(value, node.id)
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        text = ast.unparse(node)
         value = self.visit(node.value)
         if not isinstance(value, Static):
             node.value = value
@@ -727,9 +747,9 @@ class _Resolver(ast.NodeTransformer):
             if node.attr == "value":
                 return value  # the Variable's data: the same array argument
             if node.attr in _ARRAY_STATIC_ATTRS:
-                return Static(getattr(obj, node.attr))  # fixed while the array is (guards check)
+                return Static(getattr(obj, node.attr), text)  # fixed while the array is (guards check)
             return ast.Attribute(self.gen.materialize(obj, node.value), node.attr, ast.Load())
-        return Static(self.gen.attribute(obj, node.attr, node))
+        return Static(self.gen.attribute(obj, node.attr, node), text)
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
         value = self.visit(node.value)

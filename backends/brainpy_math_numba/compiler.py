@@ -85,7 +85,7 @@ def explain_numba_error(error: Exception, program: Program, module: ModuleType, 
     """A ``TypeError`` naming the model source line behind a Numba compilation error."""
     origins = program.line_origins()
     path = getattr(module, "__file__", "")
-    message = str(error)
+    message = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # Numba's terminal colours
     located: Origin | None = None
     for file, line in _LINE.findall(message):
         if os.path.basename(file) == os.path.basename(path or "") and int(line) in origins:

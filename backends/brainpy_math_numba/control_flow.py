@@ -128,6 +128,8 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
         _check_dyn_vars(dyn_vars)
     if not callable(body):
         raise TypeError(f"for_loop: argument 'body' must be callable, got {body!r}")
+    if not isinstance(progress_bar, bool):
+        raise TypeError(f"for_loop: argument 'progress_bar' must be a bool, got {progress_bar!r}")
     is_tuple = isinstance(operands, (tuple, list))
     xs = [_plain(x, "for_loop: argument 'operands'") for x in (operands if is_tuple else [operands])]
     if not xs or any(x.ndim == 0 for x in xs):
@@ -241,11 +243,11 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
     carry = tuple(operands) if is_tuple else (operands,)
     carry = tuple(asarray(c) if not isinstance(c, np.ndarray) else c for c in carry)
     body_c, cond_c = _jit_cached(body), _jit_cached(cond)
-    while bool(cond_c(*carry)):
+    while _predicate(cond_c(*carry), "while_loop"):
         result = body_c(*carry)
         result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
         if len(result) != len(carry):
-            raise ValueError(f"while_loop: body returned {len(result)} value(s) for {len(carry)} operand(s); "
+            raise TypeError(f"while_loop: body returned {len(result)} value(s) for {len(carry)} operand(s); "
                              f"it must return the new operands")
         carry = tuple(asarray(r) if not isinstance(r, np.ndarray) else r for r in result)
     return carry if is_tuple else carry[0]
@@ -282,7 +284,14 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, operands: Any = (),
     """
     if dyn_vars is not None:
         _check_dyn_vars(dyn_vars)
-    return _call_branch(true_fun if bool(np.asarray(pred)) else false_fun, operands)
+    return _call_branch(true_fun if _predicate(pred, "cond") else false_fun, operands)
+
+
+def _predicate(value: Any, where: str) -> bool:
+    array = np.asarray(value)
+    if array.shape != ():
+        raise TypeError(f"{where}: a condition must be a scalar boolean, got shape {array.shape}")
+    return bool(array)
 
 
 def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = None, **options: Any) -> Any:
@@ -297,12 +306,13 @@ def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = N
     """
     if dyn_vars is not None:
         _check_dyn_vars(dyn_vars)
-    conditions = list(conditions) if isinstance(conditions, (tuple, list)) else [conditions]
-    branches = list(branches) if isinstance(branches, (tuple, list)) else None
-    if branches is None or len(branches) != len(conditions) + 1:
-        raise ValueError(f"ifelse: argument 'branches' must hold one more branch than 'conditions' "
-                         f"({len(conditions)}), got {branches!r}")
+    if not isinstance(conditions, (list, tuple)) or not isinstance(branches, (list, tuple)):
+        raise TypeError(f"ifelse: arguments 'conditions' and 'branches' must be lists/tuples, got "
+                        f"{type(conditions).__name__} and {type(branches).__name__}")
+    if len(branches) != len(conditions) + 1:
+        raise ValueError(f"ifelse: 'branches' must have one more element than 'conditions' (the else "
+                         f"branch): got {len(conditions)} condition(s) and {len(branches)} branch(es)")
     for condition, branch in zip(conditions, branches):
-        if bool(np.asarray(condition)):
+        if _predicate(condition, "ifelse"):
             return _call_branch(branch, operands)
     return _call_branch(branches[-1], operands)

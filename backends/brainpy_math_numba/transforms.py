@@ -132,7 +132,7 @@ class JitFunction:
     def _generate(self, static_key: tuple) -> _Compiled:
         static = dict(zip(sorted(self._static), static_key))
         program = Program({k: v for k, v in self._options.items() if k in _OPTIONS})
-        entry = program.function(self._func, self._owner, None, static)
+        entry = program.function(self._func, self._owner, None, static, entry=True)
         module = load_program(program)
         compiled = _Compiled(program, module, entry.name, static_key)
         compiled.entry = entry

@@ -179,3 +179,12 @@ def test_jit_returns_a_jit_function_usable_as_decorator():
 
     assert isinstance(double, JitFunction)
     np.testing.assert_allclose(double(bm.ones(2)), [2.0, 2.0])
+
+
+def test_returned_variables_are_snapshots_as_on_jax():
+    leaky = models.Leaky(2)
+    update = bm.jit(leaky.update)
+    first = update(bm.ones(2))
+    update(bm.ones(2))
+    np.testing.assert_allclose(first, [0.1, 0.1])
+    assert not np.shares_memory(first, leaky.V.value)
