@@ -1,0 +1,659 @@
+"""``bm.random``: NumPy-like random numbers whose streams are the same on every backend.
+
+Both backends implement one counter-based generator, Threefry-2x32 with 20 rounds, and the same
+conversions from its 32-bit words to distributions, so ``bm.random.seed(1); bm.random.normal(size=9)``
+gives the same numbers on JAX and on Numba, jitted or not, in one call or in several.
+
+The stream
+    A :class:`RandomState` holds two Variables: ``key`` (uint32[2]) and ``counter`` (uint32[2], the
+    high and low words of a 64-bit position). Word ``p`` of the stream is word ``p % 2`` of
+    ``threefry2x32(key, (hi(p // 2), lo(p // 2)))``. A draw that consumes ``m`` words reads
+    positions ``[c, c + m)`` and advances the counter to ``c + m``, so a stream is a pure function of
+    (seed, position). Words per value: 1 for 32-bit uniforms, normals, integers, Bernoulli draws and
+    the other 32-bit distributions; 2 for float64 uniforms and 4 for float64 normals (under x64).
+
+Conversions (identical formulas on both backends)
+    - float32 uniform in [0, 1): the top 23 bits of a word as a mantissa (bit-exact everywhere);
+      float64 uniform: the top 52 bits of two words.
+    - normal: Box-Muller. In float32 the two words of one Threefry block give ``r cos t`` (even
+      position) and ``r sin t`` (odd position); in float64 each value uses ``r cos t`` of 4 words.
+    - integers in ``[low, high)``: ``w % r`` accepted when ``w >= 2**32 % r`` (exactly unbiased);
+      a rejected slot retries on independent *attempt streams* (below), so its position is unchanged.
+    - rejection samplers (gamma, beta, Poisson and binomial for large means) also draw their
+      attempts from attempt streams: attempt ``j`` of the value at position ``p`` reads block ``p``
+      of the streams keyed by ``threefry2x32(key, (0xFFFFFFFF, 2s))`` and ``(0xFFFFFFFF, 2s + 1)``,
+      ``s = 2j + family``. Those blocks lie beyond any reachable position of the main stream.
+
+Agreement between backends: uniforms, integers, permutations, ``choice`` and Bernoulli draws are
+identical; normal, exponential, lognormal and truncated-normal draws agree to 4 ulp (different
+``log``/``cos``/``erfc`` implementations); gamma, beta, Poisson and binomial follow the same algorithm
+and agree except where a rejection or inversion test lands within rounding of its threshold
+(rare; those are also tested statistically); ``multivariate_normal`` agrees to the rounding of the
+Cholesky factor.
+
+Example:
+    >>> import brainpy_math as bm
+    >>> bm.random.seed(1)
+    >>> bm.random.normal(size=3).shape
+    (3,)
+"""
+from __future__ import annotations
+
+import math as _math
+from typing import Any
+
+import numpy as _np
+
+from . import _backend
+from ._dispatch import backend_function
+from .base import Base
+
+__all__ = [
+    "RandomState", "default_state", "seed", "split_key",
+    "rand", "randn", "random", "random_sample", "uniform", "normal", "standard_normal", "randint",
+    "random_integers", "choice", "permutation", "shuffle", "bernoulli", "binomial", "poisson",
+    "exponential", "gamma", "beta", "lognormal", "truncated_normal", "multivariate_normal",
+]
+
+
+class _RandomStateMeta(type):
+    """Calling the frontend ``RandomState`` builds the current backend's ``RandomState``."""
+
+    def __call__(cls, *args, **kwargs):
+        if cls.__dict__.get("_frontend", False):
+            return _backend.current().random.RandomState(*args, **kwargs)
+        return super().__call__(*args, **kwargs)
+
+
+class RandomState(Base, metaclass=_RandomStateMeta):
+    """An independent random stream: a Threefry key and a 64-bit counter held in Variables.
+
+    ``bm.random.RandomState(seed)`` builds the current backend's class; each backend's class derives
+    from this one, so ``isinstance(rs, bm.random.RandomState)`` holds for either. Its Variables are
+    ``key`` (uint32[2]) and ``counter`` (uint32[2]: high and low word of the stream position). It has
+    every ``bm.random`` draw as a method, plus ``seed``, ``split`` and ``split_key``. This class
+    checks the arguments; the backend's ``_draw(name, *args)`` computes the draw and advances the
+    counter.
+
+    Args:
+        seed: an int in ``[0, 2**64)``, a key (two uint32 words), or ``None`` for fresh entropy.
+        name: the object's name (as for ``bm.Base``).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> rs = bm.random.RandomState(42)
+        >>> isinstance(rs, bm.random.RandomState), rs.uniform(size=2).shape
+        (True, (2,))
+    """
+
+    _frontend = True
+
+    def _draw(self, name: str, *args: Any) -> Any:
+        """Run draw ``name`` with the checked arguments ``args`` (implemented by each backend)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _draw; use "
+                                  f"bm.random.RandomState(...), which builds the backend's class")
+
+    def _reset(self, key: _np.ndarray) -> None:
+        """Write ``key`` and a zero counter into the Variables (implemented by each backend)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _reset; use "
+                                  f"bm.random.RandomState(...), which builds the backend's class")
+
+    # state ----------------------------------------------------------------------------------------
+    def seed(self, seed: Any = None) -> None:
+        """Restart this stream from ``seed``; the ``key`` and ``counter`` Variables are written in place.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> rs = bm.random.RandomState(0); rs.seed(3)
+        """
+        self._reset(seed_to_key(_np.asarray(seed) if hasattr(seed, "shape") else seed, "seed"))
+
+    def split_key(self) -> Any:
+        """A new key (uint32[2]) taken from this stream (2 words); it seeds an independent stream.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> child = bm.random.RandomState(bm.random.RandomState(0).split_key())
+        """
+        return self._draw("split_key")
+
+    def split(self) -> "RandomState":
+        """An independent child RandomState keyed from this stream (call it outside ``jit``).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> child = bm.random.RandomState(1).split()
+        """
+        return type(self)(_np.asarray(self.split_key()))
+
+    # uniform --------------------------------------------------------------------------------------
+    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+        """Uniform floats in ``[low, high)``: ``low + (high - low) * U``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.uniform(-1.0, 1.0, size=3).shape
+            (3,)
+        """
+        return self._draw("uniform", low, high, _sized(size, "uniform", low, high))
+
+    def random(self, size: Any = None) -> Any:
+        """Uniform floats in ``[0, 1)``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.random((2, 2)).shape
+            (2, 2)
+        """
+        return self._draw("uniform", 0.0, 1.0, _sized(size, "random"))
+
+    def random_sample(self, size: Any = None) -> Any:
+        """Uniform floats in ``[0, 1)`` (the same stream as :meth:`random`).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.random_sample(4).shape
+            (4,)
+        """
+        return self._draw("uniform", 0.0, 1.0, _sized(size, "random_sample"))
+
+    def rand(self, *dims: int) -> Any:
+        """Uniform floats in ``[0, 1)`` of shape ``dims``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.rand(2, 3).shape
+            (2, 3)
+        """
+        return self._draw("uniform", 0.0, 1.0, dims_to_size(dims, "rand"))
+
+    # normal family --------------------------------------------------------------------------------
+    def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
+        """Normal floats of mean ``loc`` and standard deviation ``scale`` (Box-Muller).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.normal(0.0, 2.0, size=4).shape
+            (4,)
+        """
+        check_params("normal", loc=loc, scale=scale)
+        return self._draw("normal", loc, scale, _sized(size, "normal", loc, scale))
+
+    def standard_normal(self, size: Any = None) -> Any:
+        """Standard normal floats (the same stream as ``normal(0, 1)``).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.standard_normal(3).shape
+            (3,)
+        """
+        return self._draw("normal", 0.0, 1.0, _sized(size, "standard_normal"))
+
+    def randn(self, *dims: int) -> Any:
+        """Standard normal floats of shape ``dims``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.randn(2, 3).shape
+            (2, 3)
+        """
+        return self._draw("normal", 0.0, 1.0, dims_to_size(dims, "randn"))
+
+    def lognormal(self, mean: Any = 0.0, sigma: Any = 1.0, size: Any = None) -> Any:
+        """``exp(mean + sigma * Z)`` for standard normal ``Z``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bool((bm.random.lognormal(size=4) > 0).all())
+            True
+        """
+        check_params("lognormal", mean=mean, sigma=sigma)
+        return self._draw("lognormal", mean, sigma, _sized(size, "lognormal", mean, sigma))
+
+    def truncated_normal(self, lower: Any, upper: Any, size: Any = None, loc: Any = 0.0,
+                         scale: Any = 1.0) -> Any:
+        """Normal floats (``loc``, ``scale``) restricted to ``[lower, upper]``, by inversion of the CDF.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> x = bm.random.truncated_normal(-1.0, 1.0, size=100)
+            >>> bool((abs(x) <= 1).all())
+            True
+        """
+        check_params("truncated_normal", lower=lower, upper=upper, loc=loc, scale=scale)
+        shape = _sized(size, "truncated_normal", lower, upper, loc, scale)
+        return self._draw("truncated_normal", lower, upper, shape, loc, scale)
+
+    def multivariate_normal(self, mean: Any, cov: Any, size: Any = None, method: str = "cholesky") -> Any:
+        """Vectors ``mean + L z`` with ``L = cholesky(cov)`` and standard normal ``z``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.multivariate_normal([0., 0.], [[1., 0.], [0., 1.]], size=5).shape
+            (5, 2)
+        """
+        where = "multivariate_normal"
+        if method != "cholesky":
+            raise NotImplementedError(f"{where}: method={method!r} is not implemented on any backend (its "
+                                      f"factor differs between LAPACK and XLA); use method='cholesky'")
+        mean_shape, cov_shape = _np.shape(mean), _np.shape(cov)
+        if len(mean_shape) != 1 or tuple(cov_shape) != (mean_shape[0], mean_shape[0]):
+            raise ValueError(f"{where}: 'mean' must have shape (d,) and 'cov' shape (d, d), got {mean_shape} "
+                             f"and {cov_shape}")
+        try:
+            concrete = _np.asarray(cov, dtype=_np.float64)
+        except Exception:
+            concrete = None
+        if concrete is not None:
+            try:
+                _np.linalg.cholesky(concrete)
+            except _np.linalg.LinAlgError:
+                raise ValueError(f"{where}: argument 'cov' must be symmetric positive definite, got "
+                                 f"{cov!r}") from None
+        return self._draw(where, mean, cov, normalize_size(size, where) or (), method)
+
+    # other continuous -----------------------------------------------------------------------------
+    def exponential(self, scale: Any = 1.0, size: Any = None) -> Any:
+        """Exponential floats of mean ``scale``: ``-scale * log(1 - U)``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.exponential(2.0, size=3).shape
+            (3,)
+        """
+        check_params("exponential", scale=scale)
+        return self._draw("exponential", scale, _sized(size, "exponential", scale))
+
+    def gamma(self, shape: Any, scale: Any = 1.0, size: Any = None) -> Any:
+        """Gamma floats (Marsaglia-Tsang; shapes below 1 boosted by ``U**(1/shape)``).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.gamma(2.0, 1.0, size=3).shape
+            (3,)
+        """
+        check_params("gamma", shape=shape, scale=scale)
+        return self._draw("gamma", shape, scale, _sized(size, "gamma", shape, scale))
+
+    def beta(self, a: Any, b: Any, size: Any = None) -> Any:
+        """Beta floats: ``X / (X + Y)`` with ``X ~ gamma(a)``, ``Y ~ gamma(b)``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.beta(2.0, 3.0, size=3).shape
+            (3,)
+        """
+        check_params("beta", a=a, b=b)
+        return self._draw("beta", a, b, _sized(size, "beta", a, b))
+
+    # discrete -------------------------------------------------------------------------------------
+    def randint(self, low: Any, high: Any = None, size: Any = None, dtype: Any = None) -> Any:
+        """Integers in ``[low, high)`` (``[0, low)`` when ``high`` is None), exactly unbiased.
+
+        The range ``high - low`` may be at most ``2**32 - 1``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> x = bm.random.randint(0, 10, size=5)
+            >>> bool(((x >= 0) & (x < 10)).all())
+            True
+        """
+        if high is None:
+            low, high = 0, low
+        int_dtype = canonicalize_int(dtype, "randint")
+        try:
+            bounds = _np.asarray(low), _np.asarray(high)
+        except Exception:
+            bounds = None
+        if bounds is not None:
+            check_integer_range(bounds[0], bounds[1], int_dtype, "randint")
+        return self._draw("randint", low, high, _sized(size, "randint", low, high),
+                          None if dtype is None else int_dtype)
+
+    def random_integers(self, low: Any, high: Any = None, size: Any = None) -> Any:
+        """Integers in ``[low, high]`` (``[1, low]`` when ``high`` is None), like NumPy's legacy function.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> x = bm.random.random_integers(1, 6, size=5)
+            >>> bool(((x >= 1) & (x <= 6)).all())
+            True
+        """
+        if high is None:
+            low, high = 1, low
+        return self.randint(low, _np.asarray(high) + 1 if _is_concrete(high) else high + 1, size)
+
+    def bernoulli(self, p: Any = 0.5, size: Any = None) -> Any:
+        """Booleans that are True with probability ``p`` (``U < p``).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.bernoulli(0.3, size=4).dtype
+            dtype('bool')
+        """
+        check_params("bernoulli", p=p)
+        return self._draw("bernoulli", p, _sized(size, "bernoulli", p))
+
+    def binomial(self, n: Any, p: Any, size: Any = None) -> Any:
+        """Binomial counts (inversion for ``n * min(p, 1-p) < 10``, Hormann's BTRS above).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.binomial(10, 0.5, size=4).shape
+            (4,)
+        """
+        check_params("binomial", n=n, p=p)
+        return self._draw("binomial", n, p, _sized(size, "binomial", n, p))
+
+    def poisson(self, lam: Any = 1.0, size: Any = None) -> Any:
+        """Poisson counts (inversion for ``lam < 10``, Hormann's PTRS above).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.poisson(3.0, size=4).shape
+            (4,)
+        """
+        check_params("poisson", lam=lam)
+        return self._draw("poisson", lam, _sized(size, "poisson", lam))
+
+    # permutations ---------------------------------------------------------------------------------
+    def permutation(self, x: Any) -> Any:
+        """A permuted ``arange(x)`` (int ``x``) or a permuted copy of array ``x`` along axis 0.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> sorted(bm.random.permutation(5).tolist())
+            [0, 1, 2, 3, 4]
+        """
+        if _is_int(x):
+            if x < 0:
+                raise ValueError(f"permutation: argument 'x' must be a non-negative int or an array, got {x}")
+            return self._draw("permutation", int(x))
+        if len(_np.shape(x)) == 0:
+            raise ValueError(f"permutation: argument 'x' must be an int or an array with at least one "
+                             f"dimension, got {x!r}")
+        return self._draw("permutation", x)
+
+    def shuffle(self, x: Any) -> None:
+        """Shuffle the Variable ``x`` in place along axis 0 (Fisher-Yates).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> v = bm.Variable(bm.arange(5)); bm.random.shuffle(v)
+            >>> sorted(v.tolist())
+            [0, 1, 2, 3, 4]
+        """
+        from .variables import Variable
+        if not isinstance(x, Variable) or len(x.shape) == 0:
+            raise TypeError(f"shuffle: argument 'x' must be a bm.Variable with at least one dimension (it is "
+                            f"shuffled in place), got {type(x).__name__}; use permutation for other arrays")
+        self._draw("shuffle", x)
+
+    def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Any:
+        """Items of ``a`` (or of ``arange(a)``), with or without replacement, optionally weighted by ``p``.
+
+        Weighted draws compare a word with thresholds of ``p``'s cumulative sum computed in float64;
+        weighted draws without replacement race exponential clocks ``-log(U_i) / p_i``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.choice(10, size=3, replace=False).shape
+            (3,)
+        """
+        where = "choice"
+        if _is_int(a):
+            population = int(a)
+        else:
+            a_shape = _np.shape(a)
+            if len(a_shape) != 1:
+                raise ValueError(f"{where}: argument 'a' must be a positive int or a 1-d array, got {a!r}")
+            population = a_shape[0]
+        if population <= 0:
+            raise ValueError(f"{where}: argument 'a' must be a positive int or a non-empty array, got {a!r}")
+        shape = normalize_size(size, where)
+        count = 1 if shape is None else int(_np.prod(shape, dtype=_np.int64))
+        if p is not None:
+            if not _is_concrete(p):
+                raise NotImplementedError(f"{where}: a traced argument 'p' is not supported; pass p as a "
+                                          f"concrete array (for example closed over by the jitted function)")
+            p = _np.asarray(p, dtype=_np.float64)
+            choice_thresholds(p, population, where)
+        if not replace:
+            if count > population:
+                raise ValueError(f"{where}: cannot take size={size!r} ({count} items) from a population of "
+                                 f"{population} without replacement")
+            if p is not None and _np.count_nonzero(p) < count:
+                raise ValueError(f"{where}: fewer non-zero entries in 'p' than size={size!r}")
+        return self._draw(where, a, shape, bool(replace), p)
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, (int, _np.integer)) and not isinstance(x, (bool, _np.bool_))
+
+
+def _is_concrete(x: Any) -> bool:
+    try:
+        _np.asarray(x)
+    except Exception:
+        return False
+    return True
+
+
+def _sized(size: Any, where: str, *params: Any) -> tuple[int, ...]:
+    """The output shape of a draw: ``size``, or the parameters' broadcast shape when it is None."""
+    return check_size(normalize_size(size, where), where, *(tuple(_np.shape(p)) for p in params))
+
+
+def canonicalize_int(dtype: Any, where: str) -> _np.dtype:
+    """The integer dtype of a draw under the dtype policy (the policy's default for ``None``)."""
+    from . import _config
+    out = _config.default_int() if dtype is None else _config.canonicalize_dtype(dtype)
+    if out.kind not in "iu":
+        raise ValueError(f"{where}: argument 'dtype' must be an integer dtype, got {dtype!r}")
+    return out
+
+
+_EXAMPLES = {
+    "default_state": "bm.random.default_state().counter",
+    "seed": "bm.random.seed(42)",
+    "split_key": "bm.random.split_key()",
+    "rand": "bm.random.rand(2, 3)",
+    "randn": "bm.random.randn(2, 3)",
+    "random": "bm.random.random((2, 3))",
+    "random_sample": "bm.random.random_sample(5)",
+    "uniform": "bm.random.uniform(-1.0, 1.0, size=5)",
+    "normal": "bm.random.normal(0.0, 1.0, size=5)",
+    "standard_normal": "bm.random.standard_normal(5)",
+    "randint": "bm.random.randint(0, 10, size=5)",
+    "random_integers": "bm.random.random_integers(1, 6, size=5)",
+    "choice": "bm.random.choice(10, size=3, replace=False)",
+    "permutation": "bm.random.permutation(10)",
+    "shuffle": "bm.random.shuffle(v)",
+    "bernoulli": "bm.random.bernoulli(0.2, size=5)",
+    "binomial": "bm.random.binomial(10, 0.3, size=5)",
+    "poisson": "bm.random.poisson(3.0, size=5)",
+    "exponential": "bm.random.exponential(2.0, size=5)",
+    "gamma": "bm.random.gamma(2.0, 1.0, size=5)",
+    "beta": "bm.random.beta(2.0, 3.0, size=5)",
+    "lognormal": "bm.random.lognormal(0.0, 1.0, size=5)",
+    "truncated_normal": "bm.random.truncated_normal(-1.0, 1.0, size=5)",
+    "multivariate_normal": "bm.random.multivariate_normal([0., 0.], [[1., 0.], [0., 1.]], size=3)",
+}
+
+for _name, _example in _EXAMPLES.items():
+    globals()[_name] = backend_function(_name, "random", _example, namespace="random")
+del _name, _example
+
+
+# ---------------------------------------------------------------------------------------------
+# NumPy helpers both backends share, so that argument handling and host-side precomputation are
+# written once (the generator itself is written once per backend, in its own array language).
+_KEY_MASK = 0xFFFFFFFF
+#: log(k!) for k < 16; beyond, both backends use the same Stirling series (see ``log_factorial``).
+LOG_FACTORIAL_TABLE = _np.array([_math.lgamma(k + 1.0) for k in range(16)], dtype=_np.float64)
+
+
+def seed_to_key(seed: Any, where: str = "seed") -> _np.ndarray:
+    """The Threefry key (uint32[2]: high, low word) for ``seed``.
+
+    ``None`` draws 64 bits of entropy from the operating system; an int must lie in ``[0, 2**64)``;
+    a key (two uint32 words, as returned by ``split_key``) is used as it is.
+    """
+    if seed is None:
+        import os
+        seed = int.from_bytes(os.urandom(8), "little")
+    if isinstance(seed, (bool, _np.bool_)):
+        raise TypeError(f"{where}: argument 'seed' must be an int in [0, 2**64) or a key of two uint32 "
+                        f"words, got {seed!r}")
+    if isinstance(seed, (int, _np.integer)):
+        seed = int(seed)
+        if not 0 <= seed < 2 ** 64:
+            raise ValueError(f"{where}: argument 'seed' must be an int in [0, 2**64), got {seed}")
+        return _np.array([seed >> 32, seed & _KEY_MASK], dtype=_np.uint32)
+    key = _np.asarray(seed)
+    if key.shape != (2,) or key.dtype.kind not in "ui" or (key.size and (key.min() < 0 or key.max() > _KEY_MASK)):
+        raise ValueError(f"{where}: argument 'seed' must be an int in [0, 2**64) or a key of two uint32 "
+                         f"words, got {seed!r}")
+    return key.astype(_np.uint32)
+
+
+def normalize_size(size: Any, where: str) -> tuple[int, ...] | None:
+    """``size`` as a shape tuple (``None`` stays ``None``); a clear error for anything else."""
+    if size is None:
+        return None
+    if isinstance(size, (int, _np.integer)) and not isinstance(size, (bool, _np.bool_)):
+        size = (int(size),)
+    try:
+        shape = tuple(int(s) for s in size)
+        valid = all(isinstance(s, (int, _np.integer)) and not isinstance(s, bool) for s in size)
+    except TypeError:
+        valid = False
+    if not valid or any(s < 0 for s in shape):
+        raise ValueError(f"{where}: argument 'size' must be None, a non-negative int or a tuple of them, "
+                         f"got {size!r}")
+    return shape
+
+
+def dims_to_size(dims: tuple, where: str) -> tuple[int, ...]:
+    """The shape of ``rand(d0, d1, ...)`` / ``randn(...)``."""
+    return normalize_size(tuple(dims), where) or ()
+
+
+def choice_thresholds(p: Any, n: int, where: str = "choice") -> _np.ndarray:
+    """uint32 thresholds of ``p``'s cumulative distribution: category ``i`` is drawn for a word ``w``
+    with ``t[i-1] <= w < t[i]`` (computed in float64, identical on every backend)."""
+    p = _np.asarray(p, dtype=_np.float64)
+    if p.shape != (n,):
+        raise ValueError(f"{where}: argument 'p' must have shape ({n},) like 'a', got shape {p.shape}")
+    if not _np.all(_np.isfinite(p)) or _np.any(p < 0):
+        raise ValueError(f"{where}: argument 'p' must hold non-negative finite probabilities, got {p}")
+    total = p.sum()
+    if not abs(total - 1.0) <= _np.sqrt(_np.finfo(_np.float64).eps) * max(1, n):
+        raise ValueError(f"{where}: argument 'p' must sum to 1, sums to {total}")
+    return cdf_thresholds(p)
+
+
+def cdf_thresholds(p: _np.ndarray) -> _np.ndarray:
+    """The thresholds of :func:`choice_thresholds` without the checks (also njit-compilable)."""
+    cdf = _np.cumsum(p)
+    scaled = _np.floor(cdf / cdf[-1] * 4294967296.0)
+    return _np.minimum(scaled, 4294967295.0).astype(_np.uint32)
+
+
+def check_integer_range(low: Any, high: Any, dtype: _np.dtype, where: str) -> None:
+    """Refuse ``[low, high)`` ranges that are empty, wider than 2**32 - 1 or outside ``dtype``."""
+    lo, hi = _np.asarray(low), _np.asarray(high)
+    if lo.dtype.kind not in "iub" or hi.dtype.kind not in "iub":
+        if not (_np.all(_np.floor(lo) == lo) and _np.all(_np.floor(hi) == hi)):
+            raise ValueError(f"{where}: arguments 'low' and 'high' must be integers, got {low!r}, {high!r}")
+    lo, hi = lo.astype(_np.float64), hi.astype(_np.float64)
+    if _np.any(hi <= lo):
+        raise ValueError(f"{where}: argument 'high' must be greater than 'low' (low={low!r}, high={high!r})")
+    if _np.any(hi - lo > 4294967295.0):
+        raise ValueError(f"{where}: the range high - low must be at most 2**32 - 1, got low={low!r}, "
+                         f"high={high!r}")
+    info = _np.iinfo(dtype)
+    if _np.any(lo < info.min) or _np.any(hi - 1 > info.max):
+        raise ValueError(f"{where}: the range [{low!r}, {high!r}) does not fit dtype {_np.dtype(dtype).name}")
+
+
+def _non_negative(v):
+    return v >= 0
+
+
+def _positive(v):
+    return v > 0
+
+
+def _probability(v):
+    return (v >= 0) & (v <= 1)
+
+
+def _count(v):
+    return (v >= 0) & (_np.floor(v) == v)
+
+
+# Argument rules of the draws: (argument, predicate on its values, what it must be).
+_RULES: dict[str, tuple] = {
+    "normal": (("scale", _non_negative, "non-negative"),),
+    "lognormal": (("sigma", _non_negative, "non-negative"),),
+    "exponential": (("scale", _non_negative, "non-negative"),),
+    "truncated_normal": (("scale", _positive, "positive"),),
+    "gamma": (("shape", _positive, "positive"), ("scale", _non_negative, "non-negative")),
+    "beta": (("a", _positive, "positive"), ("b", _positive, "positive")),
+    "bernoulli": (("p", _probability, "a probability in [0, 1]"),),
+    "binomial": (("n", _count, "a non-negative integer"), ("p", _probability, "a probability in [0, 1]")),
+    "poisson": (("lam", lambda v: (v >= 0) & (v < 1e7), "in [0, 1e7)"),),
+}
+
+
+def check_params(where: str, **values: Any) -> None:
+    """Raise ``ValueError`` naming the argument when a concrete parameter of draw ``where`` is invalid.
+
+    Values that cannot be read on the host (traced values inside ``jax.jit``) are not checked.
+    """
+    for name, predicate, expected in _RULES.get(where, ()):
+        if name not in values:
+            continue
+        try:
+            value = _np.asarray(values[name], dtype=_np.float64)
+        except Exception:  # a traced value: checked by nobody, as in jax.random
+            continue
+        if not bool(_np.all(predicate(value))):
+            raise ValueError(f"{where}: argument {name!r} must be {expected}, got {values[name]!r}")
+    if where == "truncated_normal":
+        try:
+            lower = _np.asarray(values["lower"], dtype=_np.float64)
+            upper = _np.asarray(values["upper"], dtype=_np.float64)
+        except Exception:
+            return
+        if not bool(_np.all(lower < upper)):
+            raise ValueError(f"{where}: argument 'lower' must be below 'upper', got {values['lower']!r} and "
+                             f"{values['upper']!r}")
+
+
+def check_size(shape: tuple[int, ...] | None, where: str, *param_shapes: tuple) -> tuple[int, ...]:
+    """The output shape: ``shape`` if given (the parameters must broadcast to it), else theirs."""
+    try:
+        broadcast = _np.broadcast_shapes(*param_shapes) if param_shapes else ()
+        if shape is None:
+            return tuple(broadcast)
+        if _np.broadcast_shapes(broadcast, shape) == tuple(shape):
+            return tuple(shape)
+    except ValueError:
+        pass
+    raise ValueError(f"{where}: parameters of shapes {list(param_shapes)} do not broadcast to "
+                     f"{'each other' if shape is None else f'size={shape}'}")
+
+
+def forward_to_default(default_state: Any, name: str) -> Any:
+    """The module-level function ``name`` of a backend: the method of its default RandomState."""
+    import functools
+    method = getattr(RandomState, name)
+
+    def call(*args, **kwargs):
+        return getattr(default_state(), name)(*args, **kwargs)
+
+    functools.update_wrapper(call, method)
+    call.__qualname__ = name
+    return call
