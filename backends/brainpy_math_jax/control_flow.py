@@ -16,7 +16,8 @@ from jax.core import Tracer
 
 from .array import JaxArray, to_jax
 from .tracking import CONTEXTS, Retrace, TraceContext
-from .transforms import _CACHE, _MAX_RETRACES, _Compiled, _detach, _is_array, _Target, _variables
+from .transforms import (_CACHE, _MAX_RETRACES, _announce, _Compiled, _detach, _is_array, _Target,
+                         _variables, _write_back)
 from .variables import raw_get, raw_set
 
 __all__ = ["for_loop", "while_loop", "cond", "ifelse"]
@@ -93,6 +94,7 @@ class _Substituted:
 
     def __enter__(self) -> "_Substituted":
         self.originals = list(map(raw_get, self.variables))
+        _announce(self.variables)
         self.ctx.__enter__()
         if self.values is not None:
             for var, value in zip(self.variables, self.values):
@@ -161,7 +163,7 @@ def _scan(body: Callable, operands: tuple, carried: list, progress_bar: bool) ->
 
         final, ys = jax.lax.scan(step, list(map(raw_get, variables)), (jnp.arange(length), xs))
         for var, value in zip(variables, final):
-            raw_set(var, value)
+            _write_back(var, value)
         return ys
     return _thread("for_loop", carried, attempt)
 
@@ -227,7 +229,7 @@ def _while(body: Callable, cond_fun: Callable, operands: tuple, multi: bool, car
 
         final_ops, final = jax.lax.while_loop(check, step, (start, list(map(raw_get, variables))))
         for var, value in zip(variables, final):
-            raw_set(var, value)
+            _write_back(var, value)
         out = _wrapped(final_ops)
         return out if multi else out[0]
     return _thread("while_loop", carried, attempt)
@@ -272,7 +274,7 @@ def _switch(kind: str, index: Any, branches: list, operands: tuple, carried: lis
 
         out, final = jax.lax.switch(index, [make(b) for b in branches], _raw(operands))
         for var, value in zip(variables, final):
-            raw_set(var, value)
+            _write_back(var, value)
         return _wrapped(out)
     return _thread(kind, carried, attempt)
 

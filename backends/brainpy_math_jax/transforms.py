@@ -26,7 +26,7 @@ import brainpy_math.base as _base
 from brainpy_math.base import Base
 from . import random as _random
 from .array import JaxArray
-from .tracking import NonVariableMutationError, Retrace, TraceContext
+from .tracking import CONTEXTS, NonVariableMutationError, Retrace, TraceContext, note_variable
 from .variables import Variable, raw_get, raw_set
 
 __all__ = ["jit", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd", "hessian",
@@ -129,6 +129,24 @@ def _ensure_default_random_state() -> None:
 def _named(error: NonVariableMutationError, target: _Target) -> NonVariableMutationError:
     where = target.locate(error.array)
     return error.with_location(f"{where} (a JaxArray of shape {error.array.shape})") if where else error
+
+
+def _announce(variables: Sequence) -> None:
+    """Tell enclosing transformations that the Variables among ``variables`` are used here.
+
+    Called before a nested transformation substitutes tracers into them, so that an enclosing one
+    records their values from before (and threads them, if it compiles).
+    """
+    for var in variables:
+        if isinstance(var, Variable):
+            note_variable(var, False)
+
+
+def _write_back(var: Any, value: Any) -> None:
+    """Store a transformation's result in ``var``; enclosing transformations see it as a write."""
+    if CONTEXTS and isinstance(var, Variable):
+        note_variable(var, True)
+    raw_set(var, value)
 
 
 def _detach(tree: Any) -> Any:
@@ -321,6 +339,8 @@ class _Compiled:
             if self.version != _base.structure_version:
                 self.refresh()
             variables = self.vars
+            if CONTEXTS:
+                _announce(variables)
             try:
                 if self.static_argnums or self.static_argnames:
                     dyn_args, dyn_kwargs, static = self.split(args, kwargs)
@@ -335,11 +355,11 @@ class _Compiled:
             except NonVariableMutationError as error:
                 raise _named(error, self.target) from None
             for i, value in new_other.items():
-                raw_set(variables[i], value)
+                _write_back(variables[i], value)
             for i, value in new_mapped.items():
-                raw_set(variables[i], value)
+                _write_back(variables[i], value)
             for k, value in new_args.items():
-                raw_set(args[k] if isinstance(k, int) else kwargs[k], value)
+                _write_back(args[k] if isinstance(k, int) else kwargs[k], value)
             return out
         raise RuntimeError(f"{self.transform}: {self.target.label} kept touching new Variables on every "
                            f"trace ({_MAX_RETRACES} retraces); pass them explicitly with dyn_vars")
@@ -399,7 +419,7 @@ class JitFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         core = self._core
-        if core.version != _base.structure_version or core.static_argnums or core.static_argnames:
+        if core.version != _base.structure_version or core.static_argnums or core.static_argnames or CONTEXTS:
             return core.call(args, kwargs)
         variables = core.vars
         try:
@@ -522,6 +542,10 @@ def _autodiff(name: str, f: Any, grad_vars: Any, argnums: Any, has_aux: bool, re
     single_arg = isinstance(argnums, int)
     positions = _normalize_argnums(argnums, name, "argnums")
     with_vars = grad_vars is not None
+    if name == "hessian" and with_vars and positions:
+        raise NotImplementedError("hessian on the jax backend: grad_vars together with argnums (mixed "
+                                  "second derivatives) is not supported; compose "
+                                  "bm.jacfwd(bm.jacrev(f, grad_vars=...), grad_vars=..., argnums=...) instead")
     for flag, label in ((has_aux, "has_aux"), (return_value, "return_value")):
         if not isinstance(flag, bool):
             raise TypeError(f"{name}: argument '{label}' must be a bool, got {flag!r}")
@@ -539,6 +563,7 @@ def _autodiff(name: str, f: Any, grad_vars: Any, argnums: Any, has_aux: bool, re
             for p, a in zip(pos, diff_args):
                 full[p] = a
             originals = list(map(raw_get, grad_leaves))
+            _announce(grad_leaves)
             ctx = TraceContext(name, known=[v for v in grad_leaves if isinstance(v, Variable)])
             with ctx:
                 try:
@@ -577,8 +602,12 @@ def _autodiff(name: str, f: Any, grad_vars: Any, argnums: Any, has_aux: bool, re
         except NonVariableMutationError as error:
             raise _named(error, target) from None
         for var, value in zip(written, values):
-            raw_set(var, value)
-        var_grads = rebuild_grads(_wrap_tree(list(grads[0]))) if with_vars else None
+            _write_back(var, value)
+        if with_vars and name == "hessian":
+            # One block per pair of grad_vars: a container (like grad_vars) of such containers.
+            var_grads = rebuild_grads([rebuild_grads(_wrap_tree(list(row))) for row in grads[0]])
+        else:
+            var_grads = rebuild_grads(_wrap_tree(list(grads[0]))) if with_vars else None
         arg_grads = _wrap_tree(tuple(grads[1:] if with_vars else grads))
         if single_arg:
             arg_grads = arg_grads[0]
@@ -721,6 +750,7 @@ def vmap(f: Any, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
 
         def pure(mapped_values, args):
             originals = list(map(raw_get, mapped))
+            _announce(mapped)
             ctx = TraceContext("vmap", known=mapped)
             with ctx:
                 try:
@@ -745,9 +775,9 @@ def vmap(f: Any, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
                 raise _unbatched_write_error("vmap", written, error) from None
             raise
         for var, value in zip(mapped, new_mapped):
-            raw_set(var, value)
+            _write_back(var, value)
         for var, value in zip(written, values):
-            raw_set(var, value)
+            _write_back(var, value)
         return out
 
     functools.update_wrapper(transformed, target.func or target.owner, updated=())
