@@ -154,7 +154,7 @@ def _scan(body: Callable, operands: tuple, carried: list, progress_bar: bool) ->
         def step(values, x):
             i, x = x
             with _Substituted("for_loop", variables, values) as sub:
-                out = _detach(body(*_wrapped(x)))
+                out = _raw(_detach(body(*_wrapped(x))))
                 new = sub.new_values()
             if bar is not None:
                 report = (i % stride == 0) | (i == length - 1)
@@ -164,7 +164,7 @@ def _scan(body: Callable, operands: tuple, carried: list, progress_bar: bool) ->
         final, ys = jax.lax.scan(step, list(map(raw_get, variables)), (jnp.arange(length), xs))
         for var, value in zip(variables, final):
             _write_back(var, value)
-        return ys
+        return _wrapped(ys)
     return _thread("for_loop", carried, attempt)
 
 
@@ -214,7 +214,12 @@ def _while(body: Callable, cond_fun: Callable, operands: tuple, multi: bool, car
             ops, values = carry
             with _Substituted("while_loop", variables, values) as sub:
                 pred = cond_fun(*_wrapped(ops))
-                sub.new_values()
+                written = sub.ctx.touched_variables(written_only=True)
+                written += [v for v, before in zip(variables, values) if raw_get(v) is not before]
+                if written:
+                    shapes = ", ".join(f"shape {v.shape}" for v in written)
+                    raise ValueError(f"while_loop: cond must only read Variables, but it writes "
+                                     f"{len(written)} (a Variable of {shapes}); move the write into body")
             pred = to_jax(pred)
             if pred.shape != ():
                 raise TypeError(f"while_loop: cond must return a scalar boolean, got shape {pred.shape}")
