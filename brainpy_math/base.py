@@ -69,6 +69,10 @@ class ArrayCollector(Collector):
 # Bumped whenever an attribute of any Base object is bound to (or unbound from) a Variable, a Base
 # or a container: compiled transformations cache ``obj.vars()`` and collect again when it changes.
 structure_version = 0
+# Bumped whenever any attribute of any Base object is bound (not when a value is written into a
+# Variable): the numba backend's compiled code holds attribute values as constants and checks this
+# one number per call instead of every attribute.
+binding_version = 0
 
 # Live objects by name, so an explicit duplicate name is refused while the first object lives.
 _names: "weakref.WeakValueDictionary[str, Base]" = weakref.WeakValueDictionary()
@@ -117,7 +121,7 @@ class Base:
         _names[name] = self
 
     def __setattr__(self, key: str, value: Any) -> None:
-        global structure_version
+        global structure_version, binding_version
         current = self.__dict__.get(key)
         if isinstance(current, Variable) and not isinstance(value, Variable):
             current.value = value
@@ -125,6 +129,7 @@ class Base:
             object.__setattr__(self, key, value)
             if isinstance(value, _STRUCTURAL) or isinstance(current, _STRUCTURAL):
                 structure_version += 1
+            binding_version += 1
 
     # ----------------------------------------------------------------- collection
     def vars(self, method: str = "absolute") -> ArrayCollector:

@@ -127,6 +127,7 @@ class Guard:
     key: str | None  # None for a cell
     expected: Any
     where: str
+    on_base: bool = False  # an attribute of a Base object: rebinding it bumps base.binding_version
 
     def current(self) -> Any:
         if self.key is None:
@@ -185,10 +186,10 @@ class Program:
             self.arrays[id(array)] = entry
         return entry.name
 
-    def guard(self, container: Any, key: str | None, value: Any, where: str) -> None:
+    def guard(self, container: Any, key: str | None, value: Any, where: str, on_base: bool = False) -> None:
         ident = (id(container), key)
         if ident not in self.guards:
-            self.guards[ident] = Guard(container, key, value, where)
+            self.guards[ident] = Guard(container, key, value, where, on_base)
 
     def inject(self, name: str, obj: Any, description: str) -> str:
         if name not in self.namespace:
@@ -685,7 +686,7 @@ class FunctionGenerator:
             raise self.fail(f"{type(obj).__name__} object has no attribute {attr!r}", "Check the name",
                             node, AttributeError) from None
         if isinstance(obj, Base) and attr in vars(obj) and _is_guarded(value):
-            self.program.guard(vars(obj), attr, value, f"{obj.name}.{attr}")
+            self.program.guard(vars(obj), attr, value, f"{obj.name}.{attr}", on_base=True)
         return value
 
 

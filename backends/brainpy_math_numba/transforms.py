@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+import brainpy_math.base as base_module
 from brainpy_math.base import Base
 
 from .codegen import Program, UnsupportedObject
@@ -64,6 +65,7 @@ class _Compiled:
     def refresh_expected(self) -> None:
         for i, guard in enumerate(self.guards):
             self.wrapper_globals[f"_bm_e{i}"] = guard.expected
+        self.wrapper_globals["_bm_version"] = base_module.binding_version
 
 
 class JitFunction:
@@ -162,7 +164,14 @@ class JitFunction:
                 namespace[f"_bm_d{i}"] = p.default
                 params.append(f"{p.name}=_bm_d{i}")
         checks = []
+        if any(guard.on_base for guard in compiled.guards):
+            # Attributes of Base objects: one number tells whether any was rebound since the check.
+            namespace["_bm_base"] = base_module
+            namespace["_bm_version"] = base_module.binding_version
+            checks.append("_bm_base.binding_version != _bm_version")
         for i, guard in enumerate(compiled.guards):
+            if guard.on_base:
+                continue
             namespace[f"_bm_g{i}"] = guard.container
             if guard.key is None:
                 checks.append(f"_bm_g{i}.cell_contents is not _bm_e{i}")
