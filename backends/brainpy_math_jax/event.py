@@ -1,10 +1,12 @@
 """bm.event on the JAX backend: event-driven CSR products whose work is bounded by the spikes.
 
 Shapes are static under ``jit``, so "only the rows that spiked" becomes a fixed budget: the first
-``K`` spiking rows are found with ``nonzero(..., size=K)``, their synapses are enumerated into a
-buffer of ``S`` slots and scatter-added. Budgets grow in tiers chosen by ``lax.switch`` at run
-time; when more rows spike than the largest tier holds, the full product over every synapse is
-computed instead, so the result is exact whatever the activity.
+``K`` spiking rows are found (:func:`first_spiking`) and their synapses scatter-added. When
+``indptr`` is concrete (connectivity built once, captured by the jitted function) the rows are read
+as a ``K x max_degree`` block; when it is traced, their synapses are enumerated into a buffer of
+``S`` slots. Budgets grow in tiers chosen by ``lax.switch`` at run time; when more rows spike than
+the largest tier holds (or, traced, their synapses overflow the buffer), the full product over
+every synapse is computed instead, so the result is exact whatever the activity.
 """
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from .array import JaxArray, unwrap
 from .sparse import row_of_entries
 
-__all__ = ["csrmv", "row_budgets", "spiking_rows_scatter"]
+__all__ = ["csrmv", "row_budgets", "first_spiking", "rows_block_scatter", "spiking_rows_scatter",
+           "static_max_degree"]
 
 # The smallest tier holds this many spiking rows, or num_pre / _ROWS_DIVISOR when larger:
 # about 4x the spikes per 0.1 ms step of a network firing at 20 Hz, so the small tier is
@@ -130,8 +134,8 @@ def _all_rows_scatter(weights, indices, indptr, spiking, out):
     return out.at[indices].add(values)
 
 
-@partial(jax.jit, static_argnums=(4,))
-def _event_rows(weights, indices, indptr, events, num_post):
+@partial(jax.jit, static_argnums=(4, 5))
+def _event_rows(weights, indices, indptr, events, num_post, max_degree):
     spiking = events if events.dtype == jnp.bool_ else events != 0
     out = jnp.zeros(num_post, weights.dtype)
     tiers = row_budgets(spiking.shape[0], indices.shape[0])
@@ -139,22 +143,42 @@ def _event_rows(weights, indices, indptr, events, num_post):
         return _all_rows_scatter(weights, indices, indptr, spiking, out) if indices.shape[0] else out
     num_spiking = jnp.sum(spiking, dtype=jnp.int32)
     # The tier index: the first whose row budget holds the spikes (len(tiers) = full product).
-    # Their synapse count is checked inside the tier, which falls back when it overflows.
     choice = sum((num_spiking > rows).astype(jnp.int32) for rows, _ in tiers)
 
+    def all_rows(o):
+        return _all_rows_scatter(weights, indices, indptr, spiking, o)
+
     def tier(rows, synapses):
-        def run(out):
-            ids = jnp.nonzero(spiking, size=rows, fill_value=spiking.shape[0])[0]
+        def run(o):
+            ids = first_spiking(spiking, rows)
+            if max_degree is not None:
+                return rows_block_scatter(weights, indices, indptr, ids, o, max_degree)
             padded = jnp.concatenate([indptr, indptr[-1:]])  # the padding row num_pre is empty
             count = jnp.sum(padded[ids + 1] - padded[ids])
             return lax.cond(count <= synapses,
                             lambda o: spiking_rows_scatter(weights, indices, indptr, ids, o, synapses),
-                            lambda o: _all_rows_scatter(weights, indices, indptr, spiking, o), out)
+                            all_rows, o)
         return run
 
-    branches = [tier(r, s) for r, s in tiers]
-    branches.append(lambda o: _all_rows_scatter(weights, indices, indptr, spiking, o))
-    return lax.switch(choice, branches, out)
+    return lax.switch(choice, [tier(r, s) for r, s in tiers] + [all_rows], out)
+
+
+_max_degrees: dict[int, tuple[Any, int]] = {}
+
+
+def static_max_degree(indptr: Any) -> int | None:
+    """The longest row of a concrete ``indptr`` (cached for the last few arrays); ``None`` if traced."""
+    if isinstance(indptr, jax.core.Tracer):
+        return None
+    cached = _max_degrees.get(id(indptr))
+    if cached is not None and cached[0] is indptr:
+        return cached[1]
+    host = np.asarray(indptr)
+    degree = max(int(np.max(np.diff(host))), 1) if host.size > 1 else 1
+    if len(_max_degrees) >= 16:
+        _max_degrees.pop(next(iter(_max_degrees)))
+    _max_degrees[id(indptr)] = (indptr, degree)
+    return degree
 
 
 @partial(jax.jit, static_argnums=(4,))
@@ -173,8 +197,9 @@ def _event_columns(weights, indices, indptr, events, num_pre):
 def csrmv(weights: Any, indices: Any, indptr: Any, events: Any, shape: tuple[int, int],
           transpose: bool = True) -> JaxArray:
     """``bm.event.csrmv`` on JAX; the frontend has checked the arguments and cast the weights."""
-    weights = jnp.asarray(unwrap(weights))
-    indices, indptr, events = jnp.asarray(unwrap(indices)), jnp.asarray(unwrap(indptr)), jnp.asarray(unwrap(events))
+    weights, indptr = jnp.asarray(unwrap(weights)), unwrap(indptr)
+    max_degree = static_max_degree(indptr) if transpose else None
+    indices, indptr, events = jnp.asarray(unwrap(indices)), jnp.asarray(indptr), jnp.asarray(unwrap(events))
     if transpose:
-        return JaxArray(_event_rows(weights, indices, indptr, events, int(shape[1])))
+        return JaxArray(_event_rows(weights, indices, indptr, events, int(shape[1]), max_degree))
     return JaxArray(_event_columns(weights, indices, indptr, events, int(shape[0])))

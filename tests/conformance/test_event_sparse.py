@@ -74,6 +74,11 @@ def test_event_csrmv_rows_longer_than_the_buffer(backend):
     got = bm.event.csrmv(1.0, bm.asarray(indices), bm.asarray(indptr), bm.asarray(events),
                          shape=(num_pre, num_post))
     assert_matches(got, events @ dense, "float32")
+    if backend == "jax":  # traced connectivity: the synapse buffer overflows, the fallback runs
+        import jax
+        traced = jax.jit(lambda i, p, e: bm.event.csrmv(1.0, bm.asarray(i), bm.asarray(p), bm.asarray(e),
+                                                        shape=(num_pre, num_post)).value)
+        assert_matches(traced(indices, indptr, events), events @ dense, "float32")
 
 
 def test_event_csrmv_empty_rows_and_empty_matrix(backend):
@@ -139,7 +144,8 @@ def test_bad_arguments(backend, call, error, message):
 
 
 def test_jax_event_csrmv_traces_under_jit(backend):
-    """Under ``jax.jit`` the tier is chosen at run time, from the traced spikes."""
+    """Under ``jax.jit`` the tier is chosen at run time, from the traced spikes; the connectivity
+    may be captured (concrete: rows read as a block) or traced (rows enumerated into a buffer)."""
     if backend != "jax":
         pytest.skip("jax.jit applies to the jax backend only")
     import jax
@@ -151,7 +157,15 @@ def test_jax_event_csrmv_traces_under_jit(backend):
         return bm.event.csrmv(bm.asarray(w), bm.asarray(indices), bm.asarray(indptr), bm.asarray(events),
                               shape=(NUM_PRE, NUM_POST)).value
 
+    # With the connectivity traced too, the rows' synapses go through the enumerated buffer.
+    @jax.jit
+    def propagate_traced(w, indices, indptr, events):
+        return bm.event.csrmv(bm.asarray(w), bm.asarray(indices), bm.asarray(indptr), bm.asarray(events),
+                              shape=(NUM_PRE, NUM_POST)).value
+
     for count in SPIKE_COUNTS:
         events = _events(NUM_PRE, count, seed=count)
         assert_matches(propagate(weights.astype(np.float32), events), events @ dense, "float32")
-    assert propagate._cache_size() == 1
+        assert_matches(propagate_traced(weights.astype(np.float32), indices, indptr, events), events @ dense,
+                       "float32")
+    assert propagate._cache_size() == 1 and propagate_traced._cache_size() == 1
