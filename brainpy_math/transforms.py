@@ -133,8 +133,13 @@ def vmap(f: Any, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None, 
     return _impl("vmap")(f, in_axes=in_axes, out_axes=out_axes, batched_vars=batched_vars, **options)
 
 
-def pmap(f: Any, axis_name: Any = None, in_axes: Any = 0, out_axes: Any = 0, **options: Any) -> Callable:
+def pmap(f: Any, axis_name: Any = None, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
+         **options: Any) -> Callable:
     """Run ``f`` in parallel on several devices, one slice of the leading axis each (JAX backend).
+
+    On objects, Variables are copied to every device unless listed in ``batched_vars`` (one row of
+    their leading axis per device). For sharding state over devices under ``jit`` instead, and for
+    many hosts, see ``docs/multi_device.md``.
 
     Example:
         >>> import brainpy_math as bm
@@ -143,6 +148,8 @@ def pmap(f: Any, axis_name: Any = None, in_axes: Any = 0, out_axes: Any = 0, **o
         >>> out.shape
         (1, 3)
     """
+    if batched_vars is not None:
+        options["batched_vars"] = batched_vars
     return _impl("pmap")(f, axis_name=axis_name, in_axes=in_axes, out_axes=out_axes, **options)
 
 

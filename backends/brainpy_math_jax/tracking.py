@@ -114,8 +114,10 @@ def note_variable(var: Any, write: bool) -> None:
     for ctx in CONTEXTS:
         if key in ctx.known or key in ctx.fresh:
             continue
-        if write and key in ctx.foreign:
-            raise NonVariableMutationError(var, ctx.transform, "a Variable nested inside an argument")
+        if key in ctx.foreign:  # a copy made by flattening an argument: not the caller's state
+            if write:
+                raise NonVariableMutationError(var, ctx.transform, "a Variable nested inside an argument")
+            continue
         entry = ctx.touched.get(key)
         if entry is None:
             from .variables import raw_get

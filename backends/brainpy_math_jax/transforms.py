@@ -244,6 +244,7 @@ class _Compiled:
         self.discovered: list = []
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
+        self.has_static = bool(static_argnums or static_argnames)
         self.donate = donate
         self.mapped_ids = {id(v) for v in mapped_vars}
         self.mapped_vars = list(mapped_vars)
@@ -282,6 +283,7 @@ class _Compiled:
     def _pure(self, variables: tuple) -> Callable:
         target, transform, donate, mapped = self.target, self.transform, self.donate, self.mapped_ids
         writes_args = transform == "jit"
+        is_pmap = transform == "pmap"
         merge = self.merge
 
         def pure(values, args, kwargs, static=None):
@@ -303,17 +305,22 @@ class _Compiled:
                     out = target(*args, **kwargs)
                     if ctx.touched:
                         raise Retrace(ctx, ctx.touched_variables())
-                    new_mapped, new_other = {}, {}
+                    # Only the Variables written are outputs (their indices are the dict's keys,
+                    # part of the output structure), so read-only state costs no copy.
+                    new = {}
                     for i, var in enumerate(variables):
                         current = raw_get(var)
                         if donate or current is not values[i]:
-                            (new_mapped if id(var) in mapped else new_other)[i] = current
+                            new[i] = current
+                    if is_pmap:  # the mapped Variables' outputs keep their device axis
+                        new = ({i: x for i, x in new.items() if id(variables[i]) in mapped},
+                               {i: x for i, x in new.items() if id(variables[i]) not in mapped})
                     new_args = {k: raw_get(a) for k, (a, before) in top.items() if raw_get(a) is not before}
                     out = _detach(out)
                 finally:
                     for var, value in zip(variables, originals):
                         raw_set(var, value)
-            return out, new_mapped, new_other, new_args
+            return out, new, new_args
         return pure
 
     # ---- static arguments
@@ -344,20 +351,18 @@ class _Compiled:
             try:
                 if self.static_argnums or self.static_argnames:
                     dyn_args, dyn_kwargs, static = self.split(args, kwargs)
-                    out, new_mapped, new_other, new_args = self.compiled(
+                    out, new, new_args = self.compiled(
                         list(map(raw_get, variables)), dyn_args, dyn_kwargs, static)
                 else:
-                    out, new_mapped, new_other, new_args = self.compiled(
-                        list(map(raw_get, variables)), args, kwargs)
+                    out, new, new_args = self.compiled(list(map(raw_get, variables)), args, kwargs)
             except Retrace as retrace:
                 self.add_discovered(retrace.variables)
                 continue
             except NonVariableMutationError as error:
                 raise _named(error, self.target) from None
-            for i, value in new_other.items():
-                _write_back(variables[i], value)
-            for i, value in new_mapped.items():
-                _write_back(variables[i], value)
+            for part in (new if self.transform == "pmap" else (new,)):
+                for i, value in part.items():
+                    _write_back(variables[i], value)
             for k, value in new_args.items():
                 _write_back(args[k] if isinstance(k, int) else kwargs[k], value)
             return out
@@ -418,19 +423,23 @@ class JitFunction:
         functools.update_wrapper(self, f if not isinstance(f, Base) else type(f).__call__, updated=())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The per-call path of a jitted step in a Python loop: keep it to the compiled call itself.
         core = self._core
-        if core.version != _base.structure_version or core.static_argnums or core.static_argnames or CONTEXTS:
+        if core.version != _base.structure_version or core.has_static or CONTEXTS:
             return core.call(args, kwargs)
         variables = core.vars
         try:
-            out, _mapped, new, new_args = core.compiled(list(map(raw_get, variables)), args, kwargs)
+            out, new, new_args = core.compiled(list(map(raw_get, variables)), args, kwargs)
         except Retrace as retrace:
             core.add_discovered(retrace.variables)
             return core.call(args, kwargs)
         except NonVariableMutationError as error:
             raise _named(error, core.target) from None
-        for i, value in new.items():
-            raw_set(variables[i], value)
+        if len(new) == len(variables):
+            any(map(raw_set, variables, new.values()))  # every one written (keys are 0..n-1, sorted)
+        else:
+            for i, value in new.items():
+                raw_set(variables[i], value)
         if new_args:
             for k, value in new_args.items():
                 raw_set(args[k] if isinstance(k, int) else kwargs[k], value)
@@ -460,8 +469,9 @@ def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_
     """Compile ``f`` with ``jax.jit``: a function, a bound method or a ``Base`` object (its ``__call__``).
 
     The Variables the code reads or writes are threaded through the compiled function: for an
-    object or a method, ``obj.vars()``; for a function, ``dyn_vars``; in every case the default
-    random state, and any other Variable the code touches (found while tracing, then traced again).
+    object or a method, ``obj.vars()``; for a function, ``dyn_vars``; and in every case any other
+    Variable the code touches, such as the default random state's key and counter (found while
+    tracing, then traced again with them).
     Writes inside are written back after each call; top-level JaxArray arguments mutated inside are
     updated too, like NumPy arrays. Mutating any other JaxArray that is not a Variable raises
     ``NonVariableMutationError`` naming it. Compiled code is cached per object (weakly, bounded):
@@ -812,7 +822,7 @@ def pmap(f: Any, axis_name: Any = None, in_axes: Any = 0, out_axes: Any = 0, bat
             if state["axes"] != (axes,):
                 state["axes"] = (axes,)
                 state["fn"] = jax.pmap(pure, axis_name=axis_name, in_axes=(var_axes, axes, None),
-                                       out_axes=(out_axes, 0, None, 0), devices=devices)
+                                       out_axes=(out_axes, (0, None), 0), devices=devices)
             return state["fn"](values, args, kwargs)
         return call
 

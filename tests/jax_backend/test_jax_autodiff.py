@@ -9,12 +9,6 @@ import jax  # noqa: E402
 import brainpy_math as bm  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _jax():
-    with bm.set_backend("jax"):
-        yield
-
-
 class Quadratic(bm.Base):
     """f(x, y) = sum(w * x**2) + sum(b * y); aux = x.sum(); writes a counter Variable."""
 

@@ -10,12 +10,6 @@ import brainpy_math as bm  # noqa: E402
 from brainpy_math_jax import transforms  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _jax():
-    with bm.set_backend("jax"):
-        yield
-
-
 class Neuron(bm.Base):
     def __init__(self):
         super().__init__()

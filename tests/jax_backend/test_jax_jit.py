@@ -15,12 +15,6 @@ from brainpy_math_jax import transforms  # noqa: E402
 from brainpy_math_jax.tracking import NonVariableMutationError  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _jax():
-    with bm.set_backend("jax"):
-        yield
-
-
 class Counter(bm.Base):
     def __init__(self, n=3):
         super().__init__()
@@ -264,6 +258,23 @@ def test_top_level_array_argument_mutated_inside_is_written_back():
     x = bm.zeros(2)
     assert bump(x).tolist() == [2.0, 2.0]
     assert x.tolist() == [1.0, 1.0]           # as NumPy would have it
+
+
+def test_variable_arguments_are_read_and_written_back():
+    @bm.jit
+    def scale(v, factor):
+        v *= factor
+        return v.sum()
+
+    v = bm.Variable(bm.ones(3))
+    assert float(scale(v, 2.0)) == 6.0 and v.tolist() == [2.0] * 3
+    assert float(scale(v, 2.0)) == 12.0 and isinstance(v, bm.Variable)
+
+    @bm.jit
+    def total(state):
+        return state["a"].sum() + state["b"].sum()
+
+    assert float(total({"a": bm.Variable(bm.ones(2)), "b": bm.Variable(bm.ones(1))})) == 3.0
 
 
 # ---------------------------------------------------------------------- non-Variable mutation

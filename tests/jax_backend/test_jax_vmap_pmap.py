@@ -9,12 +9,6 @@ import jax  # noqa: E402
 import brainpy_math as bm  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _jax():
-    with bm.set_backend("jax"):
-        yield
-
-
 def test_vmap_function_with_shared_and_mapped_arguments():
     out = bm.vmap(lambda a, b: a * b, in_axes=(None, 0))(bm.asarray([1.0, 2.0]), bm.ones((3, 2)))
     assert out.shape == (3, 2) and type(out) is bm.JaxArray
