@@ -445,11 +445,19 @@ class JitFunction:
                 raw_set(args[k] if isinstance(k, int) else kwargs[k], value)
         return out
 
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._attribute = name
+
     def __get__(self, instance: Any, owner: Any = None) -> Any:
-        # ``@bm.jit`` on a method in a class body: bind it to the instance, then compile that.
+        # ``@bm.jit`` on a method in a class body: bind it to the instance, then compile that. The
+        # bound one is stored on the instance, so later look-ups find it directly.
         if instance is None:
             return self
-        return jit(types.MethodType(self._f, instance), **self._options)
+        bound = jit(types.MethodType(self._f, instance), **self._options)
+        name = getattr(self, "_attribute", None)
+        if name is not None and isinstance(getattr(instance, "__dict__", None), dict):
+            instance.__dict__[name] = bound
+        return bound
 
     @property
     def target(self) -> Any:
@@ -494,7 +502,8 @@ def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_
         ...         self.n += inc
         ...         return self.n.value
         >>> step = bm.jit(Counter())
-        >>> step(2.0); step(3.0).tolist()
+        >>> _ = step(2.0)
+        >>> step(3.0).tolist()
         [5.0]
     """
     options = dict(dyn_vars=dyn_vars, static_argnums=static_argnums, static_argnames=static_argnames,
