@@ -3,9 +3,21 @@
 Outside compiled code these are NumPy's functions; their results are narrowed to 32-bit types
 unless x64 is on, as JAX does, so a call gives the same dtype on either backend.
 
-``PROVIDERS`` says how each frontend function is provided here:
-- ``"np"``: ``numpy.<name>``, result dtypes narrowed under the policy;
-- ``"own"``: a function defined in this module (creation functions apply the dtype policy).
+``PROVIDERS`` is this backend's table: frontend name (``'linalg.norm'`` for sub-namespaces) →
+:class:`brainpy_math._api.Provision` ``(outside, compiled)``:
+
+- outside: ``"np"`` (``numpy.<name>``, ``numpy.linalg.<name>``, ``numpy.fft.<name>``, results
+  narrowed under the policy) or ``"own"`` (defined here or in :mod:`.kernels`);
+- compiled (inside code that ``numba.njit`` compiles, see :func:`compiled`): ``"np"`` (NumPy's
+  function as Numba supports it, result cast to the policy's dtype), ``"njit-own"`` (this
+  backend's own njit implementation, in :mod:`.kernels`, where Numba lacks the function or an
+  argument such as ``axis``), or ``"unsupported"`` (``compiled`` raises ``NotImplementedError``).
+
+Example:
+    >>> import brainpy_math as bm
+    >>> with bm.set_backend('numba'):
+    ...     bm.sum(bm.ones(3)).dtype
+    dtype('float32')
 """
 from __future__ import annotations
 
@@ -14,7 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from brainpy_math import _config
+from brainpy_math import _api, _config
 
 _NARROW = {np.dtype(np.float64): np.float32, np.dtype(np.int64): np.int32,
            np.dtype(np.uint64): np.uint32, np.dtype(np.complex128): np.complex64}
@@ -108,38 +120,111 @@ full_like = _like(np.full_like)
 empty_like = _like(np.empty_like)
 
 
+def one_hot(indices: Any, num_classes: int, dtype: Any = None, axis: int = -1) -> np.ndarray:
+    """Rows of the identity for ``indices``; out-of-range indices give rows of zeros (as on JAX)."""
+    indices = np.asarray(indices)
+    hot = np.expand_dims(indices, axis % (indices.ndim + 1)) == np.arange(num_classes).reshape(
+        (-1,) + (1,) * (-axis - 1 if axis < 0 else indices.ndim - axis))
+    return hot.astype(_dtype(dtype, _config.default_float))
+
+
+def result_type(*arrays_and_dtypes: Any) -> np.dtype:
+    """``numpy.result_type`` under the dtype policy (64-bit types narrowed unless x64 is on)."""
+    return _config.canonicalize_dtype(np.result_type(*arrays_and_dtypes))
+
+
+class _NamespaceInfo:
+    """The Array API's inspection object: NumPy's, with the policy's default dtypes."""
+
+    def __init__(self) -> None:
+        self._numpy = np.__array_namespace_info__()
+
+    def capabilities(self) -> dict:
+        return self._numpy.capabilities()
+
+    def default_device(self) -> str:
+        return "cpu"
+
+    def devices(self) -> list:
+        return ["cpu"]
+
+    def default_dtypes(self, *, device: Any = None) -> dict:
+        return {"real floating": _config.default_float(), "complex floating": _config.default_complex(),
+                "integral": _config.default_int(), "indexing": _config.default_int()}
+
+    def dtypes(self, *, device: Any = None, kind: Any = None) -> dict:
+        return self._numpy.dtypes(kind=kind)
+
+
+def __array_namespace_info__() -> _NamespaceInfo:
+    """The Array API inspection namespace of the Numba backend (default dtypes follow the policy)."""
+    return _NamespaceInfo()
+
+
 # -------------------------------------------------------------------------------- from NumPy
-def _from_np(name: str) -> Callable:
-    fn = getattr(np, name)
+_SOURCES = {"": np, "linalg": np.linalg, "fft": np.fft}
+
+
+def _from_np(qualified: str) -> Callable:
+    namespace, _, name = qualified.rpartition(".")
+    fn = getattr(_SOURCES[namespace], name)
 
     def call(*args, **kwargs):
         return narrow(fn(*args, **kwargs))
 
     call.__name__ = call.__qualname__ = name
-    call.__doc__ = f"``numpy.{name}``, its result under the dtype policy."
+    call.__doc__ = f"``numpy.{qualified}``, its result under the dtype policy."
     return call
 
 
-_OWN = ("asarray", "array", "zeros", "ones", "empty", "full", "eye", "arange", "linspace",
-        "zeros_like", "ones_like", "full_like", "empty_like")
-_NP = ("exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "maximum", "minimum", "where", "clip",
-       "sum", "mean", "max", "min", "prod", "std", "var", "any", "all", "dot", "matmul", "reshape",
-       "concatenate", "stack", "allclose", "array_equal")
+from . import kernels  # noqa: E402  (the njit implementations; they use narrow() above)
 
-PROVIDERS: dict[str, str] = {**{n: "own" for n in _OWN}, **{n: "np" for n in _NP}}
+_OWN = {name: globals()[name] for name in (
+    "asarray", "array", "zeros", "ones", "empty", "full", "eye", "arange", "linspace", "zeros_like",
+    "ones_like", "full_like", "empty_like", "one_hot", "result_type", "__array_namespace_info__")}
+_OWN.update({f"activations.{name}": fn for name, fn in kernels.ACTIVATIONS.items()})
 
-for _name in _NP:
-    globals()[_name] = _from_np(_name)
-del _name
+PROVIDERS: dict[str, _api.Provision] = {
+    name: _api.Provision("own" if name in _OWN else "np", kernels.compiled_provision(name))
+    for name in _api.all_names()
+}
+
+_FUNCTIONS: dict[str, Callable] = {name: _OWN[name] if name in _OWN else _from_np(name) for name in PROVIDERS}
+
+
+def namespace(prefix: str) -> dict[str, Callable]:
+    """The functions of sub-namespace ``prefix`` (``'linalg'``, ``'fft'``, ``'activations'``; ``''``
+    for the main namespace), by unqualified name."""
+    if not prefix:
+        return {name: fn for name, fn in _FUNCTIONS.items() if "." not in name}
+    return {name[len(prefix) + 1:]: fn for name, fn in _FUNCTIONS.items() if name.startswith(prefix + ".")}
+
+
+globals().update(namespace(""))
 
 
 def compiled(name: str) -> Callable:
     """The callable that code compiled by ``numba.njit`` uses for the frontend function ``name``.
 
-    The code generator maps ``bm.<name>(...)`` in model source to this callable.
+    ``name`` is a main-namespace name (``'sum'``) or a qualified sub-namespace name
+    (``'linalg.norm'``, ``'fft.fft'``, ``'activations.relu'``); each sub-namespace module also has
+    ``compiled(name)`` taking the unqualified name. The callable takes NumPy's positional and
+    keyword arguments (those Numba supports) and returns results under the dtype policy that is
+    active when ``compiled`` is called (float32/int32 unless x64 is on).
+
+    Raises:
+        NotImplementedError: the backend cannot provide ``name`` inside compiled code.
+
+    Example:
+        >>> import numba, numpy as np
+        >>> from brainpy_math_numba.numpy_ops import compiled
+        >>> mean = compiled('mean')
+        >>> numba.njit(lambda x: mean(x, axis=0))(np.ones((2, 3), np.float32)).dtype
+        dtype('float32')
     """
-    kind = PROVIDERS.get(name)
-    if kind == "np":
-        return getattr(np, name)
-    raise NotImplementedError(f"bm.{name} is not available inside code compiled by the numba backend; "
-                              f"call it outside bm.jit or use the jax backend")
+    if name not in PROVIDERS:
+        raise KeyError(f"compiled: {name!r} is not a brainpy_math function (see brainpy_math._api)")
+    return kernels.compiled(name, PROVIDERS[name].compiled, _config.x64_enabled())
+
+
+__all__ = [name for name in PROVIDERS if "." not in name] + ["PROVIDERS", "compiled", "narrow"]

@@ -1,0 +1,20 @@
+"""``bm.fft`` on the Numba backend, and ``compiled(name)`` for code that numba compiles.
+
+The functions and how they are provided are listed in ``numpy_ops.PROVIDERS`` under ``'fft.<name>'``.
+``compiled('<name>')`` here is ``numpy_ops.compiled('fft.<name>')``.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import numpy_ops as _numpy_ops
+
+globals().update(_numpy_ops.namespace("fft"))
+
+
+def compiled(name: str) -> Callable:
+    """The callable numba-compiled code uses for ``bm.fft.<name>`` (see ``numpy_ops.compiled``)."""
+    return _numpy_ops.compiled(f"fft.{name}")
+
+
+__all__ = [*_numpy_ops.namespace("fft"), "compiled"]

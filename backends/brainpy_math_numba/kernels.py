@@ -1,0 +1,301 @@
+"""What code compiled by ``numba.njit`` calls for ``bm.<name>``: NumPy's functions made to follow
+the dtype policy, and this backend's own njit implementations where Numba lacks one.
+
+Numba's NumPy differs from NumPy 2 in result dtypes (``np.zeros(3)`` and ``np.mean(float32)`` are
+float64, ``np.sum(int32)`` is int64, a float literal promotes float32 to float64). Every compiled
+function therefore casts its result to the policy's dtype: under the 32-bit default, 64-bit
+results become 32-bit (what JAX gives); under x64, a float64 result of float32-only inputs becomes
+float32 again (what NumPy 2 gives).
+
+The table of which names are provided how is data (:data:`COMPILED_NP`, :data:`COMPILED_OWN`);
+``numpy_ops.PROVIDERS`` reads it through :func:`compiled_provision`.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import math
+from typing import Any, Callable
+
+import numba
+import numpy as np
+from numba import types
+from numba.core.extending import overload
+from numba.np.numpy_support import as_dtype
+
+from brainpy_math import _api
+
+__all__ = ["ACTIVATIONS", "COMPILED_NP", "COMPILED_OWN", "compiled", "compiled_provision"]
+
+# ------------------------------------------------------------------------------ result dtype casts
+_NARROW_TYPES = {types.float64: np.float32, types.int64: np.int32, types.uint64: np.uint32,
+                 types.complex128: np.complex64}
+_WIDE_TO_NARROW = {types.float64: (types.float32, np.float32), types.complex128: (types.complex64, np.complex64)}
+
+
+def _array_dtypes(ty: Any) -> list:
+    """The dtypes of the array arguments in a (possibly nested) argument type."""
+    if isinstance(ty, types.Array):
+        return [ty.dtype]
+    if isinstance(ty, (types.BaseTuple, types.List)):
+        members = ty.types if isinstance(ty, types.BaseTuple) else (ty.dtype,)
+        return [d for member in members for d in _array_dtypes(member)]
+    return []
+
+
+def _target(dtype: Any, inputs: Any, x64: bool) -> Any:
+    """The NumPy scalar type a result of numba dtype ``dtype`` must have, or None to keep it."""
+    if not x64:
+        return _NARROW_TYPES.get(dtype)
+    if dtype in _WIDE_TO_NARROW:
+        narrow, scalar_type = _WIDE_TO_NARROW[dtype]
+        given = _array_dtypes(inputs)
+        # NumPy 2 keeps float32 for float32-only inputs; numba widens some of them.
+        if given and all(d in (types.float32, types.complex64) for d in given):
+            return scalar_type
+    return None
+
+
+def _make_cast(x64: bool) -> Callable:
+    def cast(result, inputs):  # pragma: no cover - replaced by the overload inside compiled code
+        raise NotImplementedError("cast is only callable inside numba-compiled code")
+
+    @overload(cast, jit_options={"nogil": True})
+    def _cast(result, inputs):
+        if isinstance(result, types.BaseTuple):
+            count = len(result)
+            body = ", ".join(f"cast(result[{i}], inputs)" for i in range(count)) + ("," if count == 1 else "")
+            scope = {"cast": cast}
+            exec(f"def impl(result, inputs):\n    return ({body})\n", scope)
+            return scope["impl"]
+        if isinstance(result, types.Array):
+            target = _target(result.dtype, inputs, x64)
+            if target is None:
+                return lambda result, inputs: result
+            return lambda result, inputs: result.astype(target)
+        if isinstance(result, (types.Float, types.Integer, types.Complex)):
+            target = _target(result, inputs, x64)
+            if target is None:
+                return lambda result, inputs: result
+            return lambda result, inputs: target(result)
+        return lambda result, inputs: result
+
+    cast.__name__ = f"cast_to_policy_{'x64' if x64 else 'x32'}"
+    return cast
+
+
+# One cast per policy: numba caches an overload's implementation per type signature, so the two
+# policies need distinct functions.
+_CASTS = {False: _make_cast(False), True: _make_cast(True)}
+
+
+# ------------------------------------------------------------------------------ wrapper generation
+# NumPy parameters that compiled code does not take (Numba has no out=/where=, no device).
+_NOT_COMPILED = frozenset(("out", "where", "device", "like", "casting", "order", "subok", "copy",
+                           "keepdims", "initial", "overwrite_input", "overwrite_a", "overwrite_b"))
+_MAX_OPTIONAL = 4
+_NUMPY_SOURCES = {"": np, "linalg": np.linalg, "fft": np.fft}
+
+
+def _parameters(fn: Callable) -> tuple[list[str], list[str]]:
+    """Required and optional parameter names of ``fn`` that compiled code can pass."""
+    if isinstance(fn, np.ufunc):
+        return [f"x{i + 1}" for i in range(fn.nin)], []
+    target = getattr(fn, "py_func", fn)
+    required: list[str] = []
+    optional: list[str] = []
+    for parameter in inspect.signature(target).parameters.values():
+        if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            break
+        if parameter.name in _NOT_COMPILED:
+            continue
+        if parameter.default is parameter.empty and not optional:
+            required.append(parameter.name)
+        elif len(optional) < _MAX_OPTIONAL:
+            optional.append(parameter.name)
+    return required, optional
+
+
+def _call_source(required: list[str], optional: list[str], given: tuple[bool, ...]) -> str:
+    """The call of ``fn`` with the optional arguments that were given (positionally if they are a prefix)."""
+    names = [name for name, present in zip(optional, given) if present]
+    prefix = all(given[:len(names)])
+    arguments = required + (names if prefix else [f"{name}={name}" for name in names])
+    return f"cast(fn({', '.join(arguments)}), ({''.join(r + ', ' for r in required)}))"
+
+
+def _wrapper_source(name: str, required: list[str], optional: list[str]) -> str:
+    """Source of a wrapper taking NumPy's parameters, optional ones defaulting to None.
+
+    Each combination of given/omitted optional arguments is a branch on ``arg is None``; Numba
+    prunes the dead branches before typing, so an omitted argument takes Numba's own default.
+    """
+    signature = ", ".join(required + [f"{o}=None" for o in optional])
+    lines = [f"def {name}({signature}):"]
+
+    def branch(depth: int, given: tuple[bool, ...], indent: str) -> None:
+        if depth == len(optional):
+            lines.append(f"{indent}return {_call_source(required, optional, given)}")
+            return
+        lines.append(f"{indent}if {optional[depth]} is None:")
+        branch(depth + 1, given + (False,), indent + "    ")
+        lines.append(f"{indent}else:")
+        branch(depth + 1, given + (True,), indent + "    ")
+
+    branch(0, (), "    ")
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(qualified: str, fn: Callable, x64: bool) -> Callable:
+    """An njit function calling ``fn`` with NumPy's parameters, its result cast to the policy."""
+    required, optional = _parameters(fn)
+    name = qualified.replace(".", "_").strip("_")
+    scope = {"fn": fn, "cast": _CASTS[x64]}
+    exec(_wrapper_source(name, required, optional), scope)
+    return numba.njit(scope[name])
+
+
+def compiled_provision(qualified: str) -> str:
+    """How compiled code gets ``qualified``: ``'njit-own'``, ``'np'`` or ``'unsupported'``."""
+    if qualified in COMPILED_OWN:
+        return "njit-own"
+    if qualified in COMPILED_NP:
+        return "np"
+    return _api.UNSUPPORTED
+
+
+@functools.lru_cache(maxsize=None)
+def compiled(qualified: str, provision: str, x64: bool) -> Callable:
+    """The njit callable for ``qualified`` under policy ``x64`` (see ``numpy_ops.compiled``)."""
+    if provision == "njit-own":
+        return _wrap(qualified, COMPILED_OWN[qualified], x64)
+    if provision == "np":
+        namespace, _, name = qualified.rpartition(".")
+        return _wrap(qualified, getattr(_NUMPY_SOURCES[namespace], name), x64)
+    raise NotImplementedError(
+        f"bm.{qualified} is not available inside code compiled by the numba backend (Numba has no "
+        f"implementation of it); call it outside the compiled function, or use bm.set_backend('jax')")
+
+
+# ------------------------------------------------------------------------------ activations
+# Written with the NumPy operations Numba also compiles, so one definition serves eager calls and
+# compiled code; results are cast to the policy by the callers.
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def tanh(x):
+    return np.tanh(x)
+
+
+def softplus(x):
+    # log(1 + exp(x)) without overflow for large x.
+    return np.logaddexp(x, 0)
+
+
+def elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def silu(x):
+    return x / (1 + np.exp(-x))
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return np.where(x >= 0, x, negative_slope * x)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)  # Python floats: they keep float32 inputs float32
+_SQRT_HALF = math.sqrt(0.5)
+
+
+@numba.vectorize(["float32(float32)", "float64(float64)"])
+def _erf(x):
+    return math.erf(x)
+
+
+def gelu(x, approximate=True):
+    if approximate:
+        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + _erf(x * _SQRT_HALF))
+
+
+def _shifted(x, axis):
+    return x - np.max(x, axis=axis, keepdims=True)
+
+
+def softmax(x, axis=-1):
+    unnormalized = np.exp(_shifted(x, axis))
+    return unnormalized / np.sum(unnormalized, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis=-1):
+    shifted = _shifted(x, axis)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _eager(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def call(x, *args, **kwargs):
+        from .numpy_ops import asarray, narrow  # numpy_ops imports this module
+        return narrow(fn(asarray(x), *args, **kwargs))
+
+    return call
+
+
+ACTIVATIONS: dict[str, Callable] = {fn.__name__: _eager(fn) for fn in (
+    relu, sigmoid, tanh, softmax, log_softmax, softplus, elu, gelu, silu, leaky_relu)}
+
+# ------------------------------------------------------------------------------ own njit implementations
+# For functions Numba lacks (or compiles with other semantics), written with NumPy's signature.
+@numba.njit
+def _clip(a, a_min, a_max):
+    return np.minimum(np.maximum(a, a_min), a_max)
+
+
+@numba.njit
+def _fix(x):
+    return np.trunc(x)
+
+
+@numba.njit
+def _heaviside(x1, x2):
+    # NumPy: 0 below zero, x2 at zero, 1 above, NaN for NaN.
+    return np.where(np.isnan(x1), x1, np.where(x1 < 0, 0.0, np.where(x1 > 0, 1.0, x2)))
+
+
+@numba.njit
+def _array(a):
+    return np.asarray(a).copy()
+
+
+COMPILED_OWN: dict[str, Callable] = {"clip": _clip, "fix": _fix, "heaviside": _heaviside, "array": _array}
+COMPILED_OWN.update({f"activations.{fn.__name__}": numba.njit(fn) for fn in (
+    relu, sigmoid, tanh, softplus, elu, silu, leaky_relu)})
+
+# NumPy functions whose Numba implementation compiles the call in tests/numba/_compiled_cases.py and
+# matches NumPy 2 once the result is cast to the policy (checked by tests/numba/test_compiled_functions.py).
+COMPILED_NP: frozenset = frozenset("""
+abs absolute acos acosh add all allclose amax amin angle any append arange arccos arccosh arcsin
+arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere around array_equal array_split asarray
+asin asinh atan atan2 atanh average bitwise_and bitwise_invert bitwise_left_shift bitwise_not
+bitwise_or bitwise_right_shift bitwise_xor broadcast_to cbrt ceil column_stack concat concatenate
+conj conjugate convolve copy copysign corrcoef correlate cos cosh count_nonzero cov cumprod cumsum
+deg2rad degrees delete diag diagflat diff divide divmod dstack ediff1d empty empty_like equal exp
+exp2 expand_dims expm1 extract eye fabs flatnonzero flip fliplr flipud float_power floor
+floor_divide fmax fmin fmod full full_like gcd geomspace greater greater_equal hsplit hstack hypot
+identity imag insert interp invert isclose isfinite isinf isnan isneginf isposinf lcm ldexp
+left_shift less less_equal linspace log log10 log1p log2 logaddexp logaddexp2 logical_and
+logical_not logical_or logical_xor logspace max maximum mean min minimum mod moveaxis multiply
+nan_to_num nanargmax nanargmin nancumprod nancumsum nanmax nanmean nanmedian nanmin nanpercentile
+nanprod nanquantile nanstd nansum nanvar negative nextafter nonzero not_equal ones ones_like
+percentile permute_dims positive pow power prod ptp quantile rad2deg radians ravel real reciprocal
+remainder repeat reshape right_shift rint roll rot90 round select sign signbit sin sinc sinh sort
+spacing split sqrt square stack std subtract sum swapaxes take take_along_axis tan tanh trace
+transpose tri tril triu true_divide trunc var vsplit vstack zeros zeros_like
+""".split())
