@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import brainpy_math as bm
-from conftest import assert_matches
+from _assertions import assert_matches
 
 # (call, the policy dtype under 32-bit defaults, under x64)
 CREATION = [

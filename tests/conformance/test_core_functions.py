@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import brainpy_math as bm
-from conftest import assert_matches
+from _assertions import assert_matches
 
 rng = np.random.default_rng(0)
 X = rng.uniform(0.1, 2.0, size=(3, 4)).astype(np.float32)

@@ -11,7 +11,7 @@ import pytest
 
 import brainpy_math as bm
 from brainpy_math.connect import csr_to_dense, fixed_prob_numpy
-from conftest import assert_matches
+from _assertions import assert_matches
 
 NUM_PRE, NUM_POST = 300, 120
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import brainpy_math as bm
-from conftest import assert_matches
+from _assertions import assert_matches
 
 
 class LogisticRegression(bm.Base):
