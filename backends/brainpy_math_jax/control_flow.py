@@ -8,6 +8,7 @@ value simply runs in Python.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
 
 import jax
@@ -51,24 +52,45 @@ def _is_traced(tree: Any) -> bool:
 
 def _callable_of(target: _Target) -> Callable:
     owner = target.owner
+    if owner is None:
+        raise ReferenceError(f"{target.label}: the object this compiled loop belongs to no longer exists")
     return owner if target.func is None else target.func.__get__(owner)
 
 
-def _compiled_outside(kind: str, fn: Any, key: tuple, run: Callable, carried: list) -> _Compiled:
-    """A cached ``jit`` of ``run(fn, *args)``, so a loop called outside jit compiles once per body."""
-    body_target = _Target(fn, kind)
+def _identity(fn: Any) -> tuple | None:
+    """A cache key for a callable that does not keep it alive, or None if it cannot be weakly held.
 
-    class _Run(_Target):
-        __slots__ = ()
+    A weak reference compares equal only to one of the same live object (a dead one only to
+    itself), so a new callable that happens to get the id of a collected one never matches.
+    """
+    target = _Target(fn, "control flow")
+    try:
+        return target.func, weakref.ref(target.owner)
+    except TypeError:
+        return None
 
-        def __call__(self, *args: Any) -> Any:
-            return run(_callable_of(body_target), *args)
 
-    runner = _Run.__new__(_Run)
-    for slot in ("_ref", "_strong", "func", "label"):
-        setattr(runner, slot, getattr(body_target, slot))
-    owner = body_target.owner
-    return _CACHE.get(owner, (kind, body_target.func, *key, tuple(map(id, carried))),
+class _LoopRunner(_Target):
+    """A loop called outside any transformation: ``run(body, *args)``, compiled (and cached) by jit.
+
+    The body (and its object) is held weakly like any jit target, so the cached compilation is
+    released with it.
+    """
+
+    __slots__ = ("run",)
+
+    def __init__(self, body: Any, kind: str, run: Callable):
+        super().__init__(body, kind)
+        self.run = run
+
+    def __call__(self, *args: Any) -> Any:
+        return self.run(_callable_of(self), *args)
+
+
+def _compiled_outside(kind: str, body: Any, key: tuple, run: Callable, carried: list) -> _Compiled:
+    """A cached ``jit`` of ``run(body, *args)``, so a loop called outside jit compiles once per body."""
+    runner = _LoopRunner(body, kind, run)
+    return _CACHE.get(runner.owner, (kind, runner.func, *key, tuple(map(id, carried))),
                       lambda: _Compiled(runner, carried, (), (), False, transform=kind))
 
 
@@ -255,9 +277,12 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
     _check_callable(cond, "while_loop", "cond")
     carried = _variables(dyn_vars, "while_loop", "dyn_vars")
     ops, multi = _as_operands(operands)
-    if not CONTEXTS and not _is_traced(ops):
-        core = _compiled_outside("while_loop", body, (cond, multi, type(operands)),
-                                 lambda fn, o: _while(fn, cond, o, multi, carried), carried)
+    cond_key = _identity(cond)
+    if not CONTEXTS and not _is_traced(ops) and cond_key is not None:
+        cond_target = _Target(cond, "while_loop")  # held weakly, like the body
+        core = _compiled_outside("while_loop", body, (cond_key, multi),
+                                 lambda fn, o: _while(fn, _callable_of(cond_target), o, multi, carried),
+                                 carried)
         return core.call((ops,), {})
     return _while(body, cond, ops, multi, carried)
 

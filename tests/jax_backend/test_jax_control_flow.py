@@ -226,3 +226,16 @@ def test_cache_of_loops_called_outside_jit_is_released_with_the_body():
         del body
     gc.collect()
     assert all(r() is None for r in refs) and len(transforms._CACHE) <= before + 1
+
+
+def test_while_loop_outside_jit_with_fresh_conditions_each_call():
+    count = bm.Variable(bm.zeros((), dtype=bm.int32))
+
+    def body(i):
+        count.value = count + 1
+        return i + 1
+
+    for limit in (3, 5, 2):
+        # a new lambda each call (it may reuse a collected one's id): never a stale compilation
+        assert int(bm.while_loop(body, lambda i: i < limit, bm.asarray(0))) == limit
+    assert int(count) == 10
