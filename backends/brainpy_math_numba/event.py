@@ -7,7 +7,7 @@ policy: a Python float is float64 inside Numba), else the policy's default float
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numba
 import numpy as np
@@ -15,6 +15,7 @@ from numba import types
 from numba.extending import overload
 
 from brainpy_math import _config
+from .sparse import entry_reader, kernel_lookup, values_argument
 from .variables import plain
 
 __all__ = ["csrmv", "compiled"]
@@ -50,13 +51,7 @@ def _event_csrmv(weights, indices, indptr, events, shape, transpose):
 def _event_csrmv_overload(weights, indices, indptr, events, shape, transpose):
     out_dtype = _out_dtype(weights)
 
-    if isinstance(weights, types.Array):
-        def weight_of(weights, k):
-            return weights[k]
-    else:
-        def weight_of(weights, k):
-            return weights
-    weight_of = numba.njit(inline="always")(weight_of)
+    weight_of = entry_reader(weights)
 
     def impl(weights, indices, indptr, events, shape, transpose):
         num_pre, num_post = shape[0], shape[1]
@@ -88,18 +83,12 @@ def csrmv_kernel(weights, indices, indptr, events, shape, transpose=True):
 def csrmv(weights: Any, indices: np.ndarray, indptr: np.ndarray, events: np.ndarray,
           shape: tuple[int, int], transpose: bool = True) -> np.ndarray:
     """``bm.event.csrmv`` on Numba; the frontend has checked the arguments and cast the weights."""
-    weights = plain(weights)
-    if isinstance(weights, np.ndarray) and weights.ndim == 0:
-        weights = weights[()]
-    return csrmv_kernel(weights, plain(indices), plain(indptr), plain(events),
+    return csrmv_kernel(values_argument(weights), plain(indices), plain(indptr), plain(events),
                         (int(shape[0]), int(shape[1])), bool(transpose))
 
 
-_KERNELS: dict[str, Callable] = {"csrmv": csrmv_kernel}
-
-
-def compiled(name: str) -> Callable:
-    """The ``njit`` kernel that code compiled by Numba calls for ``bm.event.<name>``.
+compiled = kernel_lookup("event", {"csrmv": csrmv_kernel})
+compiled.__doc__ = """The ``njit`` kernel that code compiled by Numba calls for ``bm.event.<name>``.
 
     Example:
         >>> import numba, numpy as np
@@ -111,9 +100,3 @@ def compiled(name: str) -> Callable:
         >>> step(np.array([True, True]), np.array([0, 1], np.int32), np.array([0, 1, 2], np.int32)).tolist()
         [1.0, 1.0]
     """
-    kernel = _KERNELS.get(name)
-    if kernel is None:
-        raise NotImplementedError(f"bm.event.{name} is not available inside code compiled by the numba "
-                                  f"backend (available: {sorted(_KERNELS)}); call it outside bm.jit or "
-                                  f"use the jax backend")
-    return kernel

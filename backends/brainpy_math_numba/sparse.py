@@ -19,6 +19,17 @@ from .variables import plain
 __all__ = ["csrmv", "compiled"]
 
 
+def entry_reader(values_type: types.Type):
+    """An inlined ``njit`` function ``(values, k) -> value of entry k`` for per-entry arrays or scalars."""
+    if isinstance(values_type, types.Array):
+        def value_of(values, k):
+            return values[k]
+    else:
+        def value_of(values, k):
+            return values
+    return numba.njit(inline="always")(value_of)
+
+
 def _csrmv(data, indices, indptr, vector, shape, transpose):
     """Pure-Python definition of the CSR product; Numba compiles the overload below."""
     per_entry = np.ndim(data) == 1
@@ -39,13 +50,7 @@ def _csrmv_overload(data, indices, indptr, vector, shape, transpose):
     data_dtype = data.dtype if isinstance(data, types.Array) else data
     out_dtype = from_dtype(np.result_type(as_dtype(data_dtype), as_dtype(vector.dtype)))
 
-    if isinstance(data, types.Array):
-        def value_of(data, k):
-            return data[k]
-    else:
-        def value_of(data, k):
-            return data
-    value_of = numba.njit(inline="always")(value_of)
+    value_of = entry_reader(data)
 
     def impl(data, indices, indptr, vector, shape, transpose):
         num_pre, num_post = shape[0], shape[1]
@@ -73,30 +78,36 @@ def csrmv_kernel(data, indices, indptr, vector, shape, transpose=False):
     return _csrmv(data, indices, indptr, vector, shape, transpose)
 
 
+def values_argument(values: Any) -> Any:
+    """CSR values as the kernels take them: a NumPy scalar for 0-d input, else a plain ndarray."""
+    values = plain(values)
+    return values[()] if isinstance(values, np.ndarray) and values.ndim == 0 else values
+
+
+def kernel_lookup(namespace: str, kernels: dict[str, Callable]) -> Callable[[str], Callable]:
+    """The ``compiled(name)`` function of a module whose ``njit`` kernels are ``kernels``."""
+    def compiled(name: str) -> Callable:
+        kernel = kernels.get(name)
+        if kernel is None:
+            raise NotImplementedError(f"bm.{namespace}.{name} is not available inside code compiled by the "
+                                      f"numba backend (available: {sorted(kernels)}); call it outside bm.jit "
+                                      f"or use the jax backend")
+        return kernel
+    return compiled
+
+
 def csrmv(data: Any, indices: np.ndarray, indptr: np.ndarray, vector: np.ndarray,
           shape: tuple[int, int], transpose: bool = False) -> np.ndarray:
     """``bm.sparse.csrmv`` on Numba; the frontend has checked the arguments and cast the operands."""
-    data = plain(data)
-    if isinstance(data, np.ndarray) and data.ndim == 0:
-        data = data[()]
-    return csrmv_kernel(data, plain(indices), plain(indptr), plain(vector),
+    return csrmv_kernel(values_argument(data), plain(indices), plain(indptr), plain(vector),
                         (int(shape[0]), int(shape[1])), bool(transpose))
 
 
-_KERNELS: dict[str, Callable] = {"csrmv": csrmv_kernel}
-
-
-def compiled(name: str) -> Callable:
-    """The ``njit`` kernel that code compiled by Numba calls for ``bm.sparse.<name>``.
+compiled = kernel_lookup("sparse", {"csrmv": csrmv_kernel})
+compiled.__doc__ = """The ``njit`` kernel that code compiled by Numba calls for ``bm.sparse.<name>``.
 
     Example:
         >>> from brainpy_math_numba import sparse
         >>> sparse.compiled('csrmv') is sparse.csrmv_kernel
         True
     """
-    kernel = _KERNELS.get(name)
-    if kernel is None:
-        raise NotImplementedError(f"bm.sparse.{name} is not available inside code compiled by the numba "
-                                  f"backend (available: {sorted(_KERNELS)}); call it outside bm.jit or "
-                                  f"use the jax backend")
-    return kernel

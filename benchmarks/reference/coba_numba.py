@@ -11,11 +11,11 @@ with the vectorisable :func:`exp32` in place of libm's scalar ``exp``.
 from __future__ import annotations
 
 import math
-import time
 
 import numba
 import numpy as np
 
+from ._timing import time_numba
 from .numba_exp import exp32
 from .params import COBA, DT, coba_initial_v, connectivity, num_excitatory
 
@@ -47,7 +47,7 @@ def collect_spikes(spiked, spike_ids):
 
 
 @numba.njit(fastmath=True, nogil=True, error_model="numpy")
-def _run(v, ge, gi, refractory, spiked, indices, indptr, num_exc, num_steps, dt_over_tau, decay_e,
+def _run(num_steps, v, ge, gi, refractory, spiked, indices, indptr, num_exc, dt_over_tau, decay_e,
          decay_i, w_e, w_i, g_rest, E_e, E_i, V_th, V_reset, ref_steps):
     n = v.shape[0]
     spike_ids = np.empty(n, np.int32)
@@ -87,26 +87,16 @@ def simulate(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0
     p = COBA
     f32 = np.float32
     indices, indptr = connectivity(num_neurons, seed)
-    num_steps = int(round(duration_ms / dt))
-    constants = (np.int32(num_exc := num_excitatory(num_neurons)), num_steps, f32(dt / p["tau_m"]),
+    constants = (indices, indptr, np.int32(num_excitatory(num_neurons)), f32(dt / p["tau_m"]),
                  f32(math.exp(-dt / p["tau_e"])), f32(math.exp(-dt / p["tau_i"])), f32(p["w_e"]),
                  f32(p["w_i"]), f32(p["E_L"] + p["I_ext"]), f32(p["E_e"]), f32(p["E_i"]), f32(p["V_th"]),
                  f32(p["V_reset"]), np.int32(round(p["t_ref"] / dt)))
-    del num_exc
 
     def state():
         return (coba_initial_v(num_neurons, seed), np.zeros(num_neurons, f32), np.zeros(num_neurons, f32),
                 np.zeros(num_neurons, np.int32), np.zeros(num_neurons, np.bool_))
 
-    start = time.perf_counter()
-    _run(*state(), indices, indptr, constants[0], 1, *constants[2:])
-    compile_s = time.perf_counter() - start
-    args = state()
-    start = time.perf_counter()
-    spike_count = _run(*args, indices, indptr, *constants)
-    run_s = time.perf_counter() - start
-    return dict(spike_count=int(spike_count), rate_hz=spike_count / num_neurons / (duration_ms / 1000.0),
-                compile_s=compile_s, run_s=run_s)
+    return time_numba(_run, state, constants, int(round(duration_ms / dt)), num_neurons, duration_ms)
 
 
 if __name__ == "__main__":

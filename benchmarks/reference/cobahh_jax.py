@@ -7,11 +7,11 @@ spikes, full scatter beyond the largest tier).
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
 from .coba_jax import TIERS, spike_propagation
+from ._timing import time_jax
 from .params import COBAHH, DT, cobahh_initial_state
 
 __all__ = ["simulate", "build"]
@@ -81,17 +81,8 @@ def build(num_neurons: int, num_steps: int, seed: int, dt: float = DT, tiers: tu
 def simulate(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0, dt: float = DT,
              tiers: tuple[int, ...] = TIERS) -> dict:
     """Run COBAHH; returns ``spike_count``, ``rate_hz``, ``compile_s``, ``run_s`` and ``fallback_steps``."""
-    num_steps = int(round(duration_ms / dt))
-    run, state = build(num_neurons, num_steps, seed, dt, tiers)
-    start = time.perf_counter()
-    compiled = run.lower(state).compile()
-    compile_s = time.perf_counter() - start
-    start = time.perf_counter()
-    _, count, fallbacks = compiled(state)
-    count = int(count)  # blocks until the result is ready
-    run_s = time.perf_counter() - start
-    return dict(spike_count=count, rate_hz=count / num_neurons / (duration_ms / 1000.0),
-                compile_s=compile_s, run_s=run_s, fallback_steps=int(fallbacks))
+    run, state = build(num_neurons, int(round(duration_ms / dt)), seed, dt, tiers)
+    return time_jax(run, state, num_neurons, duration_ms)
 
 
 if __name__ == "__main__":

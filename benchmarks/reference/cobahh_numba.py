@@ -12,11 +12,11 @@ so the neuron loop is written branch-free around :func:`exp32`, a float32 ``exp`
 from __future__ import annotations
 
 import math
-import time
 
 import numba
 import numpy as np
 
+from ._timing import time_numba
 from .coba_numba import collect_spikes, propagate
 from .numba_exp import exp32
 from .params import COBAHH, DT, cobahh_initial_state, connectivity, num_excitatory
@@ -43,7 +43,7 @@ def _make_run(exp):
         return x_inf + (x - x_inf) * exp(-rate * dt)
 
     @numba.njit(fastmath=True, nogil=True, error_model="numpy")
-    def run(v, m, h, n, ge, gi, refractory, spiked, indices, indptr, num_exc, num_steps, dt, decay_e,
+    def run(num_steps, v, m, h, n, ge, gi, refractory, spiked, indices, indptr, num_exc, dt, decay_e,
             decay_i, w_e, w_i, C_m, g_L, g_Na, g_K, E_L, E_K, E_Na, V_T, E_e, E_i, V_spike, ref_steps):
         size = v.shape[0]
         spike_ids = np.empty(size, np.int32)
@@ -101,11 +101,9 @@ def simulate(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0
         >>> simulate(400, 10.0)['spike_count'] >= 0  # doctest: +SKIP
         True
     """
-    run = _RUNS[exp_kind]
     p = COBAHH
     indices, indptr = connectivity(num_neurons, seed)
-    num_steps = int(round(duration_ms / dt))
-    constants = (np.int32(num_excitatory(num_neurons)), num_steps, f32(dt), f32(math.exp(-dt / p["tau_e"])),
+    constants = (indices, indptr, np.int32(num_excitatory(num_neurons)), f32(dt), f32(math.exp(-dt / p["tau_e"])),
                  f32(math.exp(-dt / p["tau_i"])), f32(p["w_e"]), f32(p["w_i"]), f32(p["C_m"]), f32(p["g_L"]),
                  f32(p["g_Na"]), f32(p["g_K"]), f32(p["E_L"]), f32(p["E_K"]), f32(p["E_Na"]), f32(p["V_T"]),
                  f32(p["E_e"]), f32(p["E_i"]), f32(p["V_spike"]), np.int32(round(p["t_ref"] / dt)))
@@ -115,15 +113,7 @@ def simulate(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0
         return (s["v"], s["m"], s["h"], s["n"], s["ge"], s["gi"], np.zeros(num_neurons, np.int32),
                 np.zeros(num_neurons, np.bool_))
 
-    start = time.perf_counter()
-    run(*state(), indices, indptr, constants[0], 1, *constants[2:])
-    compile_s = time.perf_counter() - start
-    args = state()
-    start = time.perf_counter()
-    spike_count = run(*args, indices, indptr, *constants)
-    run_s = time.perf_counter() - start
-    return dict(spike_count=int(spike_count), rate_hz=spike_count / num_neurons / (duration_ms / 1000.0),
-                compile_s=compile_s, run_s=run_s)
+    return time_numba(_RUNS[exp_kind], state, constants, int(round(duration_ms / dt)), num_neurons, duration_ms)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,37 @@
+"""Compile-then-run timing shared by the reference implementations."""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+
+def summary(spike_count: int, num_neurons: int, duration_ms: float, compile_s: float, run_s: float,
+            **extra: Any) -> dict:
+    """The result dict every ``simulate`` returns."""
+    return dict(spike_count=int(spike_count), rate_hz=int(spike_count) / num_neurons / (duration_ms / 1000.0),
+                compile_s=compile_s, run_s=run_s, **extra)
+
+
+def time_numba(run: Callable, make_state: Callable[[], tuple], constants: tuple, num_steps: int,
+               num_neurons: int, duration_ms: float) -> dict:
+    """Time ``run(num_steps, *state, *constants) -> spike_count``: a one-step call compiles it."""
+    start = time.perf_counter()
+    run(1, *make_state(), *constants)
+    compile_s = time.perf_counter() - start
+    state = make_state()
+    start = time.perf_counter()
+    spike_count = run(num_steps, *state, *constants)
+    run_s = time.perf_counter() - start
+    return summary(spike_count, num_neurons, duration_ms, compile_s, run_s)
+
+
+def time_jax(run: Callable, state: Any, num_neurons: int, duration_ms: float) -> dict:
+    """Time the jitted ``run(state) -> (state, spike_count, fallback_steps)``: compiled ahead, then run."""
+    start = time.perf_counter()
+    compiled = run.lower(state).compile()
+    compile_s = time.perf_counter() - start
+    start = time.perf_counter()
+    _, spike_count, fallbacks = compiled(state)
+    spike_count = int(spike_count)  # blocks until the result is ready
+    run_s = time.perf_counter() - start
+    return summary(spike_count, num_neurons, duration_ms, compile_s, run_s, fallback_steps=int(fallbacks))
