@@ -210,10 +210,19 @@ def _ndtri(u: jax.Array) -> jax.Array:
         den = (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + one
         return num / den
 
-    q = u - half
-    r = q * q
-    central = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
-               / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + one))
+    if dtype == np.float32:
+        # Acklam's central rational function cancels badly in float32: use Giles' single-precision
+        # erfinv polynomial there (ndtri(u) = sqrt(2) erfinv(2u - 1)).
+        w = -jnp.log(jnp.asarray(4, dtype) * u * (one - u)) - jnp.asarray(2.5, dtype)
+        poly = jnp.asarray(_GILES[0], dtype)
+        for coefficient in _GILES[1:]:
+            poly = jnp.asarray(coefficient, dtype) + poly * w
+        central = jnp.asarray(_SQRT2, dtype) * poly * (jnp.asarray(2, dtype) * u - one)
+    else:
+        q = u - half
+        r = q * q
+        central = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+                   / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + one))
     # The tails are evaluated everywhere (then selected): keep log's argument positive.
     safe_low = jnp.where(u > 0, u, one)
     safe_high = jnp.where(one - u > 0, one - u, one)
@@ -230,6 +239,10 @@ _ACKLAM_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e
              -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
 _ACKLAM_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
 _ACKLAM_LOW = 0.02425
+# Giles (2010), "Approximating the erfinv function": the single-precision branch for w < 5.
+_GILES = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+          -0.00417768164, 0.246640727, 1.50140941)
+_SQRT2 = 1.4142135623730951
 
 
 # ------------------------------------------------------------------------------ jitted kernels
@@ -274,11 +287,15 @@ def _k_truncated_normal(key, counter, lower, upper, loc, scale, *, shape, dtype)
     u, used = _uniform01(key, counter, _size(shape), dtype)
     lower, upper, loc, scale = (jnp.broadcast_to(v, shape).reshape(-1) for v in (lower, upper, loc, scale))
     a, b = (lower - loc) / scale, (upper - loc) / scale
+    # Invert in the lower half, where the CDF keeps its relative precision: mirror intervals that
+    # lie mostly above zero.
+    flip = a + b > 0
+    a, b = jnp.where(flip, -b, a), jnp.where(flip, -a, b)
     scale_erfc = jnp.asarray(-0.7071067811865476, dtype)
     half = jnp.asarray(0.5, dtype)
     cdf_a, cdf_b = half * lax.erfc(a * scale_erfc), half * lax.erfc(b * scale_erfc)
     x = jnp.clip(_ndtri(cdf_a + u * (cdf_b - cdf_a)), a, b)
-    return (loc + scale * x).reshape(shape), _advance(counter, used)
+    return (loc + scale * jnp.where(flip, -x, x)).reshape(shape), _advance(counter, used)
 
 
 @_static

@@ -23,6 +23,7 @@ from numba.extending import overload
 
 import brainpy_math.random as frontend
 from brainpy_math import _config
+from .numpy_ops import asarray
 from .variables import Variable
 
 __all__ = ["RandomState", "default_state", "state_arrays", "compiled", "threefry2x32",
@@ -31,7 +32,9 @@ __all__ = ["RandomState", "default_state", "state_arrays", "compiled", "threefry
 _PARITY = np.uint32(0x1BD11BDA)
 _ATTEMPT_HI = np.uint32(0xFFFFFFFF)
 _LOW32 = np.uint64(0xFFFFFFFF)
-_njit = functools.partial(numba.njit, cache=True)
+# XLA contracts a * b + c into fused multiply-adds on CPU; allowing LLVM the same contraction here
+# makes both backends round those expressions identically.
+_njit = functools.partial(numba.njit, cache=True, fastmath={"contract"})
 
 
 # ------------------------------------------------------------------------------------ generator
@@ -190,6 +193,10 @@ _ACKLAM_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e
              -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
 _ACKLAM_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
 _ACKLAM_LOW = 0.02425
+# Giles (2010), "Approximating the erfinv function": the single-precision branch for w < 5.
+_GILES = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+          -0.00417768164, 0.246640727, 1.50140941)
+_SQRT2 = 1.4142135623730951
 _TINY32 = float(np.finfo(np.float32).tiny)
 _LOG_FACTORIAL = frontend.LOG_FACTORIAL_TABLE
 
@@ -520,13 +527,40 @@ def _ndtri(u):
                + _f(c[5], u))
         den = (((_f(d[0], u) * q + _f(d[1], u)) * q + _f(d[2], u)) * q + _f(d[3], u)) * q + one
         return num / den if u < low else -(num / den)
+    return _ndtri_central(u)
+
+
+@_njit
+def _acklam_central(u):
     a, b = _ACKLAM_A, _ACKLAM_B
-    q = u - _f(0.5, u)
+    q = u - 0.5
     r = q * q
-    num = (((((_f(a[0], u) * r + _f(a[1], u)) * r + _f(a[2], u)) * r + _f(a[3], u)) * r + _f(a[4], u)) * r
-           + _f(a[5], u)) * q
-    den = ((((_f(b[0], u) * r + _f(b[1], u)) * r + _f(b[2], u)) * r + _f(b[3], u)) * r + _f(b[4], u)) * r + one
+    num = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+    den = ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0
     return num / den
+
+
+@_njit
+def _giles_central(u):
+    # Acklam's central rational function cancels badly in float32: Giles' single-precision erfinv
+    # polynomial instead (ndtri(u) = sqrt(2) erfinv(2u - 1)), evaluated as on JAX.
+    one = np.float32(1.0)
+    w = -np.log(np.float32(4.0) * u * (one - u)) - np.float32(2.5)
+    poly = np.float32(_GILES[0])
+    for coefficient in _GILES[1:]:
+        poly = np.float32(coefficient) + poly * w
+    return np.float32(_SQRT2) * poly * (np.float32(2.0) * u - one)
+
+
+def _ndtri_central(u):
+    """ndtri on [0.02425, 0.97575]: Giles' polynomial in float32, Acklam's function in float64."""
+
+
+@overload(_ndtri_central)
+def _ndtri_central_njit(u):
+    if isinstance(u, types.Float) and u.bitwidth == 32:
+        return lambda u: _giles_central(u)
+    return lambda u: _acklam_central(u)
 
 
 @_njit
@@ -685,9 +719,12 @@ def _truncated_normal(key, counter, lower, upper, size, loc, scale, token):
     for i in range(out.size):
         m, s = mu[i * s_mu], sd[i * s_sd]
         a, b = (lo[i * s_lo] - m) / s, (hi[i * s_hi] - m) / s
+        flip = a + b > 0  # invert in the lower half, where the CDF keeps its relative precision
+        if flip:
+            a, b = -b, -a
         cdf_a, cdf_b = half * math.erfc(a * to_erfc), half * math.erfc(b * to_erfc)
         x = min(max(_ndtri(cdf_a + out[i] * (cdf_b - cdf_a)), a), b)
-        out[i] = m + s * x
+        out[i] = m + s * (-x if flip else x)
     return out.reshape(shape)
 
 
@@ -1037,6 +1074,8 @@ class RandomState(frontend.RandomState):
         key, counter = state_arrays(self)
         if name == "randint" and args[-1] is None:
             args = args[:-1]
+        if name in ("choice", "permutation") and not isinstance(args[0], (int, np.integer)):
+            args = (asarray(args[0]), *args[1:])  # the items keep the dtype policy, as on JAX
         return compiled(name)(key, counter, *(_argument(a) for a in args))
 
 
