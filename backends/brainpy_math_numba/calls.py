@@ -115,6 +115,8 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
         return _random_call(gen, backend_random.default_state(), name, args, keywords, node)
     if namespace == "" and name in _CREATION:
         return _creation(gen, name, args, keywords, node)
+    if namespace == "" and isinstance(getattr(np, name, None), np.ufunc) and not keywords:
+        return _ufunc_call(gen, name, args)
     module_name = "brainpy_math_numba.numpy_ops" if not namespace else f"brainpy_math_numba.{namespace}"
     try:
         module = importlib.import_module(module_name)
@@ -135,6 +137,43 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
 
 _CREATION = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
              "arange", "asarray", "array", "eye", "linspace"}
+
+
+def _float_result(ufunc: np.ufunc) -> bool:
+    """Whether ``ufunc`` turns integer inputs into floats (``exp``, ``sqrt``: not ``abs``, ``maximum``)."""
+    try:
+        return ufunc(*([np.ones(1, np.int32)] * ufunc.nin)).dtype.kind in "fc"
+    except TypeError:
+        return False
+
+
+def _ufunc_call(gen: FunctionGenerator, name: str, args: list[ast.expr]) -> ast.expr:
+    """A NumPy ufunc called directly, so Numba fuses it with the arithmetic around it into one loop
+    (a call of a wrapper would split the expression into a pass and a temporary per call).
+
+    The policy is kept on the arguments instead of the result: integer inputs of a float-valued
+    ufunc become the default float first (``exp(int32)`` is float32, as on JAX), and a Python
+    literal argument takes the dtype of the array argument (``maximum(x, 0)`` stays float32).
+    """
+    from . import literals
+    ufunc = getattr(np, name)
+    if _float_result(ufunc):
+        helper = gen.program.inject("_bm_float_argument", literals.float_argument,
+                                    "brainpy_math_numba.literals.float_argument")
+        args = [a if _is_literal(a) else _call(ast.Name(helper, ast.Load()), [a], []) for a in args]
+    reference = next((a for a in args if isinstance(a, ast.Name) or
+                      (isinstance(a, Static) and isinstance(a.obj, np.ndarray))), None)
+    if reference is not None and any(_is_literal(a) for a in args):
+        helper = gen.program.inject("_bm_cast_literal", literals.cast_literal,
+                                    "brainpy_math_numba.literals.cast_literal")
+        args = [_call(ast.Name(helper, ast.Load()), [reference, _as_constant(a)], []) if _is_literal(a) else a
+                for a in args]
+    return _call(_numpy_attr(name), args, [])
+
+
+def _is_literal(node: ast.expr) -> bool:
+    node = _as_constant(node)
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float, bool)
 
 
 def _creation(gen: FunctionGenerator, name: str, args, keywords, node: ast.Call) -> ast.expr:

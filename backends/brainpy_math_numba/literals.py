@@ -19,13 +19,13 @@ import operator
 from typing import Callable
 
 import numpy as np
-from numba import njit, types
+from numba import njit, types, vectorize
 from numba.extending import overload
 from numba.np.numpy_support import from_dtype
 
 from brainpy_math import _config
 
-__all__ = ["WEAK_BINARY", "cast_literal", "weak_function_name"]
+__all__ = ["WEAK_BINARY", "cast_literal", "float_argument", "weak_function_name"]
 
 _OPERATORS: dict[str, Callable] = {
     "Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
@@ -75,22 +75,31 @@ def _cast_operand(operand, target):
 def _make(op_name: str, literal_on_left: bool) -> Callable:
     op = _OPERATORS[op_name]
 
-    def weak(a, b):  # pragma: no cover - replaced by the overload inside compiled code
+    def scalar(a, b):  # pragma: no cover - replaced by the overload inside compiled code
         return op(a, b)
 
-    weak.__name__ = weak_function_name(op_name, literal_on_left)
-
-    @overload(weak, inline="always")
+    @overload(scalar, inline="always")
     def _typed(a, b):
         operand, literal = (b, a) if literal_on_left else (a, b)
         operand_target, literal_target = _targets(operand, literal, op_name)
         cast_operand = _cast_operand(operand, operand_target)
         cast_lit = _cast_operand(literal, literal_target)
+        # Numba computes small integers in int64: the result is cast back to the operand's type.
+        result = operand_target or _scalar_type(operand)
+        if not isinstance(result, (types.Number, types.Boolean)):
+            result = None
+        cast_result = _cast_operand(types.float64, result) if result is not None else njit(lambda x: x)
         if literal_on_left:
-            return lambda a, b: op(cast_lit(a), cast_operand(b))
-        return lambda a, b: op(cast_operand(a), cast_lit(b))
+            return lambda a, b: cast_result(op(cast_lit(a), cast_operand(b)))
+        return lambda a, b: cast_result(op(cast_operand(a), cast_lit(b)))
 
-    return weak
+    def kernel(a, b):
+        return scalar(a, b)
+
+    # A DUFunc, not a plain function: Numba fuses ufunc calls with the arithmetic around them into
+    # one loop (array expressions), so `1.0 / (1.0 + exp(-x))` stays a single pass over x.
+    kernel.__name__ = kernel.__qualname__ = weak_function_name(op_name, literal_on_left)
+    return vectorize(nopython=True, cache=True)(kernel)
 
 
 WEAK_BINARY: dict[str, Callable] = {
@@ -110,3 +119,23 @@ def _cast_literal_typed(reference, literal):
     if isinstance(dtype, (types.Number, types.Boolean)):
         return lambda reference, literal: dtype(literal)
     return lambda reference, literal: literal
+
+
+def _float_argument_scalar(x):  # pragma: no cover - replaced by the overload
+    return x
+
+
+@overload(_float_argument_scalar, inline="always")
+def _float_argument_typed(x):
+    if isinstance(x, (types.Integer, types.Boolean)):
+        target = from_dtype(_config.default_float())
+        return lambda x: target(x)
+    return lambda x: x
+
+
+def _float_argument_kernel(x):
+    return _float_argument_scalar(x)
+
+
+float_argument = vectorize(nopython=True, cache=True)(_float_argument_kernel)
+"""``x`` as the default float if it is an integer or boolean (the input of a float-valued ufunc)."""
