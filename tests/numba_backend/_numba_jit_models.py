@@ -145,3 +145,16 @@ class HoldsObject(bm.Base):
     def lambda_inside(self):
         f = lambda x: x
         return f(self.V)
+
+
+class Noisy(bm.Base):
+    """Draws from the default stream and from a generator of its own inside compiled code."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.V = bm.Variable(bm.zeros(n))
+        self.rng = bm.random.RandomState(3)
+
+    def __call__(self):
+        self.V += bm.random.normal(0.0, 1.0, self.V.shape) + self.rng.uniform(size=self.V.shape)
+        return bm.random.uniform(low=0.5, size=2)

@@ -188,3 +188,26 @@ def test_returned_variables_are_snapshots_as_on_jax():
     update(bm.ones(2))
     np.testing.assert_allclose(first, [0.1, 0.1])
     assert not np.shares_memory(first, leaky.V.value)
+
+
+def test_random_draws_continue_the_same_streams_as_eager_calls():
+    random = pytest.importorskip("brainpy_math.random")
+    if not hasattr(bm._backend.current().random, "compiled"):
+        pytest.skip("bm.random kernels are not available yet on the numba backend")
+    random.seed(1)
+    compiled = models.Noisy(3)
+    out = bm.jit(compiled)()
+    random.seed(1)
+    eager = models.Noisy(3)
+    expected = eager()
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(compiled.V.value, eager.V.value)
+    np.testing.assert_array_equal(compiled.rng.counter.value, eager.rng.counter.value)
+
+
+def test_x64_policy_inside_compiled_code():
+    bm.enable_x64()
+    f = bm.jit(lambda x: (x * 2.0 + 1, bm.zeros(2)))
+    a, b = f(bm.ones(2))
+    assert a.dtype == np.float64 and b.dtype == np.float64
+    assert "np.float64" in f.source
