@@ -68,6 +68,9 @@ def resolve_call(gen: FunctionGenerator, resolver: ast.NodeTransformer, node: as
     if isinstance(owner, (dict, list, tuple)) and getattr(obj, "__name__", "") in ("items", "values", "keys") \
             and not args and not keywords:
         return Static(list(obj()))  # iterating a container of objects: unrolled by the caller
+    from .transforms import JitFunction
+    if isinstance(obj, JitFunction):  # a jitted method called from compiled code: inline its source
+        return _generated_call(gen, obj._func, obj._owner, args, keywords, node)
     if inspect.ismethod(obj) and isinstance(obj.__self__, Base):
         if _is_random_state(obj.__self__):
             return _random_call(gen, obj.__self__, obj.__name__, args, keywords, node)

@@ -211,3 +211,17 @@ def test_x64_policy_inside_compiled_code():
     a, b = f(bm.ones(2))
     assert a.dtype == np.float64 and b.dtype == np.float64
     assert "np.float64" in f.source
+
+
+def test_a_jitted_method_called_from_compiled_code():
+    class Outer(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.leaky = models.Leaky(2)
+            self.inner = bm.jit(self.leaky.update)
+
+        def __call__(self, I):
+            return self.inner(I) * 2.0
+
+    outer = Outer()
+    np.testing.assert_allclose(bm.jit(outer)(bm.ones(2)), [0.2, 0.2], rtol=1e-6)
