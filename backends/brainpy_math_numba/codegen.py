@@ -246,7 +246,7 @@ class Program:
             while not source_lines[index].startswith(f"def {generated.name}("):
                 index += 1
             if generated.header is not None:
-                origins[index + 1] = generated.header
+                origins[index + 1] = origins[index] = generated.header  # the def and its decorator
             for offset, (_, origin) in enumerate(generated.lines, start=1):
                 if origin is not None:
                     origins[index + 1 + offset] = origin

@@ -90,8 +90,11 @@ def explain_numba_error(error: Exception, program: Program, module: ModuleType, 
     for file, line in _LINE.findall(message):
         if os.path.basename(file) == os.path.basename(path or "") and int(line) in origins:
             located = origins[int(line)]
-    summary = "\n".join(l for l in message.strip().splitlines()[:12] if l.strip())
+    summary = "\n".join(l for l in message.strip().splitlines()[:24] if l.strip())
     where = describe_location(located) if located else f"one of the generated functions of {what}"
+    if "typing of argument" in message:
+        where = (f"{what} for these arguments ({where}): an argument has a type Numba cannot compile; "
+                 f"pass arrays, numbers, or tuples of them")
     return TypeError(
         f"bm.jit (numba backend): Numba could not compile {where}.\n"
         f"Numba says:\n{summary}\n"

@@ -134,3 +134,12 @@ def test_unsupported_statements_name_the_construct():
 
     with pytest.raises(NotImplementedError, match="del is not supported"):
         bm.jit(with_del)(bm.ones(2))
+
+
+def test_an_argument_numba_cannot_type_is_named():
+    def identity(x):
+        return x
+
+    with pytest.raises(TypeError, match="an argument has a type Numba cannot compile") as info:
+        bm.jit(identity)({"a": 1})
+    assert "identity" in str(info.value) and "argument 0" in str(info.value)
