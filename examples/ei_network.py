@@ -118,11 +118,13 @@ class ExpCOBA(bm.Base):
 
 
 class COBANetwork(bm.Base):
-    """One population of ``num`` LIF neurons: ``[0, num_exc)`` excitatory, the rest inhibitory.
+    """A population of ``neurons``: ``[0, num_exc)`` excitatory, the rest inhibitory.
 
     ``indices``/``indptr`` is the CSR connectivity of the whole population (``num x num``); the
     rows of the excitatory neurons feed ``exc.g`` (the neurons' ``ge``), those of the inhibitory
-    neurons ``inh.g`` (``gi``). Call :meth:`step` (spikes of the step), :meth:`step_count` (number of
+    neurons ``inh.g`` (``gi``). ``neurons`` is any population with a ``spike`` Variable and an
+    ``update(ge, gi)`` method: :class:`LIF` for COBA, Hodgkin-Huxley neurons for COBAHH
+    (``benchmarks/cobahh.py``). Call :meth:`step` (spikes of the step), :meth:`step_count` (number of
     spikes) or :meth:`update` (nothing) once per time step, e.g. through ``bm.for_loop``.
 
     Example:
@@ -132,17 +134,20 @@ class COBANetwork(bm.Base):
         (400,)
     """
 
-    def __init__(self, num: int, num_exc: int, indices: np.ndarray, indptr: np.ndarray, V_init: Any,
+    def __init__(self, neurons: bm.Base, num_exc: int, indices: np.ndarray, indptr: np.ndarray,
                  w_e: float = 0.6, w_i: float = 6.7, tau_e: float = 5.0, tau_i: float = 10.0,
-                 name: str | None = None, **neuron_parameters: Any):
+                 name: str | None = None):
         super().__init__(name=name)
-        self.num, self.num_exc = int(num), int(num_exc)
+        self.neurons = neurons
+        self.num, self.num_exc = int(neurons.num), int(num_exc)
         indices, indptr = np.asarray(indices), np.asarray(indptr)
+        if indptr.shape != (self.num + 1,):
+            raise ValueError(f"COBANetwork: argument 'indptr' must have length {self.num + 1} (the neurons "
+                             f"plus one), got shape {indptr.shape}")
         split = int(indptr[self.num_exc])
         # The excitatory rows of the CSR matrix and the inhibitory rows, each a CSR matrix of its own.
         exc_indices, exc_indptr = indices[:split], indptr[:self.num_exc + 1]
         inh_indices, inh_indptr = indices[split:], indptr[self.num_exc:] - indptr[self.num_exc]
-        self.neurons = LIF(self.num, V_init, **neuron_parameters)
         self.exc = ExpCOBA(bm.asarray(exc_indices), bm.asarray(exc_indptr), (self.num_exc, self.num),
                            weight=w_e, tau=tau_e)
         self.inh = ExpCOBA(bm.asarray(inh_indices), bm.asarray(inh_indptr),
@@ -206,10 +211,10 @@ def build_network(num_neurons: int = 4000, seed: int = 0, conn_prob: float | Non
         conn_prob = min(1.0, SYNAPSES_PER_NEURON / num_neurons)
     indices, indptr = bm.connect.fixed_prob_numpy(num_neurons, num_neurons, conn_prob, seed=seed)
     neuron_keys = ("tau_m", "E_L", "I_ext", "E_e", "E_i", "V_th", "V_reset", "t_ref")
-    return COBANetwork(num_neurons, int(round(EXCITATORY_FRACTION * num_neurons)), indices, indptr,
-                       V_init=initial_potential(num_neurons, seed, p["V0_mean"], p["V0_std"]),
-                       w_e=p["w_e"], w_i=p["w_i"], tau_e=p["tau_e"], tau_i=p["tau_i"], noise_std=noise_std,
-                       **{k: p[k] for k in neuron_keys})
+    neurons = LIF(num_neurons, initial_potential(num_neurons, seed, p["V0_mean"], p["V0_std"]),
+                  noise_std=noise_std, **{k: p[k] for k in neuron_keys})
+    return COBANetwork(neurons, int(round(EXCITATORY_FRACTION * num_neurons)), indices, indptr,
+                       w_e=p["w_e"], w_i=p["w_i"], tau_e=p["tau_e"], tau_i=p["tau_i"])
 
 
 def simulate(net: COBANetwork, duration_ms: float, progress_bar: bool = False,
