@@ -44,9 +44,6 @@ def test_for_loop_over_a_method_with_tuple_operands_and_outputs(backend):
 
 
 def test_for_loop_over_a_jitted_object(backend):
-    if backend == "jax":
-        pytest.skip("jax backend: for_loop over a bm.jit-ed method raises UnexpectedTracerError "
-                    "(the JAX for_loop is being written); remove this skip when it lands")
     model = Accumulator(1)
     step = bm.jit(model.step)
     totals, _ = bm.for_loop(step, (bm.ones((3, 1)), bm.ones(3)))
