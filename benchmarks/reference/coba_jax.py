@@ -20,7 +20,7 @@ from .params import COBA, DT, coba_initial_v, connectivity, num_excitatory
 
 __all__ = ["simulate", "build", "padded_rows"]
 
-# Spike budgets per step, chosen at run time: at 0.1 ms steps COBA (about 22 Hz) has ~9 spikes per
+# Spike budgets per step at 4,000 neurons (scaled with the network size), chosen at run time: at 0.1 ms steps COBA (about 22 Hz) has ~9 spikes per
 # step at 4,000 neurons, COBAHH (about 44 Hz) ~18; fine tiers keep the padded block small for both
 # (measured: (16, 128) costs COBAHH 50% more run time, six tiers cost ~1 s more compile time than two).
 TIERS = (16, 24, 32, 48, 64, 128)
@@ -56,7 +56,9 @@ def spike_propagation(num_neurons: int, seed: int, w_e: float, w_i: float, tiers
     row_weight = jnp.asarray(np.where(np.arange(n + 1) < num_exc, w_e, w_i).astype(f32))
     targets, pre_j = jnp.asarray(targets_np), jnp.asarray(pre.astype(np.int32))
     synapse_weight = jnp.asarray(np.where(pre < num_exc, w_e, w_i).astype(f32))
-    tiers = tuple(k for k in tiers if k < n)
+    # The spikes per step grow with the network: budgets are for 4,000 neurons and scale with n.
+    scale = max(1, round(n / 4000))
+    tiers = tuple(k * scale for k in tiers if k * scale < n)
 
     def bounded(k):
         def propagate(g, spiked):
