@@ -5,6 +5,10 @@ Every implementation runs in a fresh interpreter (``python -c``), so that one's 
 compilation do not disturb another's timing, and a missing optional package only skips its row.
 The brainpy_math rows compile with an empty Numba cache (a temporary ``BRAINPY_MATH_CACHE_DIR``), so
 their compile time is a first run's; ``--quick`` keeps the usual cache.
+
+Peers (Brian2, BrainPy) run in this interpreter when it has them, or in the interpreter named by
+``$BRAINPY_MATH_PEER_PYTHON`` (a virtual environment holding them, e.g. where their NumPy or JAX
+pins differ from this project's).
 """
 from __future__ import annotations
 
@@ -47,8 +51,24 @@ def load_example():
     return module
 
 
-def missing(requires: tuple[str, ...]) -> list[str]:
-    return [name for name in requires if importlib.util.find_spec(name) is None]
+PEER_PYTHON_VAR = "BRAINPY_MATH_PEER_PYTHON"
+
+
+def interpreter(impl: Implementation) -> str:
+    """The Python that runs ``impl``: ``$BRAINPY_MATH_PEER_PYTHON`` for peers when set."""
+    if impl.kind == "peer" and os.environ.get(PEER_PYTHON_VAR):
+        return os.environ[PEER_PYTHON_VAR]
+    return sys.executable
+
+
+def missing(impl: Implementation) -> list[str]:
+    """The modules ``impl`` needs that its interpreter cannot import."""
+    python = interpreter(impl)
+    if python == sys.executable:
+        return [name for name in impl.requires if importlib.util.find_spec(name) is None]
+    check = "import importlib.util as u, sys; print(' '.join(n for n in sys.argv[1:] if u.find_spec(n) is None))"
+    out = subprocess.run([python, "-c", check, *impl.requires], capture_output=True, text=True)
+    return out.stdout.split() if out.returncode == 0 else list(impl.requires)
 
 
 def run_in_subprocess(impl: Implementation, num_neurons: int, duration_ms: float, seed: int,
@@ -62,7 +82,7 @@ def run_in_subprocess(impl: Implementation, num_neurons: int, duration_ms: float
         if impl.kind == "brainpy_math" and not quick:
             env["BRAINPY_MATH_CACHE_DIR"] = cache
         try:
-            out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+            out = subprocess.run([interpreter(impl), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                                  timeout=timeout_s)
         except subprocess.TimeoutExpired:
             return {"error": f"timed out after {timeout_s:.0f} s"}
@@ -82,9 +102,10 @@ def run_workload(name: str, implementations: list[Implementation], sizes: list[i
         for impl in implementations:
             row = {"benchmark": name, "implementation": impl.name, "engine": impl.engine, "kind": impl.kind,
                    "neurons": num_neurons, "duration_ms": duration_ms, "seed": seed, **info}
-            absent = missing(impl.requires)
+            absent = missing(impl)
             if absent:
-                row["note"] = f"skipped: {', '.join(absent)} not installed (pip install \"brainpy-math[bench]\")"
+                row["note"] = (f"skipped: {', '.join(absent)} not installed (pip install {' '.join(absent)}, "
+                               f"or name an interpreter that has it in ${PEER_PYTHON_VAR})")
             else:
                 result = run_in_subprocess(impl, num_neurons, duration_ms, seed, quick, timeout_s)
                 row.update({k: result[k] for k in ("compile_s", "run_s", "spike_count", "rate_hz", "error", "note",
