@@ -166,17 +166,18 @@ def _ufunc_call(gen: FunctionGenerator, name: str, args: list[ast.expr]) -> ast.
         args = [a if _is_literal(a) else _call(ast.Name(helper, ast.Load()), [a], []) for a in args]
     reference = next((a for a in args if isinstance(a, ast.Name) or
                       (isinstance(a, Static) and isinstance(a.obj, np.ndarray))), None)
-    if reference is not None and any(_is_literal(a) for a in args):
+    if reference is not None and any(_is_literal(a, int) for a in args):
+        # Only integer literals: casting 1.5 to an integer array's dtype would change its value.
         helper = gen.program.inject("_bm_cast_literal", literals.cast_literal,
                                     "brainpy_math_numba.literals.cast_literal")
-        args = [_call(ast.Name(helper, ast.Load()), [reference, _as_constant(a)], []) if _is_literal(a) else a
-                for a in args]
+        args = [_call(ast.Name(helper, ast.Load()), [reference, _as_constant(a)], [])
+                if _is_literal(a, int) else a for a in args]
     return _call(_numpy_attr(name), args, [])
 
 
-def _is_literal(node: ast.expr) -> bool:
+def _is_literal(node: ast.expr, *kinds: type) -> bool:
     node = _as_constant(node)
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float, bool)
+    return isinstance(node, ast.Constant) and type(node.value) in (kinds or (int, float, bool))
 
 
 def _creation(gen: FunctionGenerator, name: str, args, keywords, node: ast.Call) -> ast.expr:

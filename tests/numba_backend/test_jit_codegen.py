@@ -225,3 +225,11 @@ def test_a_jitted_method_called_from_compiled_code():
 
     outer = Outer()
     np.testing.assert_allclose(bm.jit(outer)(bm.ones(2)), [0.2, 0.2], rtol=1e-6)
+
+
+def test_ufunc_literal_arguments_keep_their_values_and_the_array_dtype():
+    f = bm.jit(lambda x, i: (bm.maximum(x, 0), bm.maximum(i, 1.5), bm.exp(i), bm.minimum(i, 3)))
+    a, b, c, d = f(bm.asarray([-1.0, 2.0]), bm.asarray([1, 2], dtype=bm.int32))
+    assert a.dtype == np.float32 and a.tolist() == [0.0, 2.0]
+    assert b.tolist() == [1.5, 2.0]
+    assert c.dtype == np.float32 and d.dtype == np.int32
