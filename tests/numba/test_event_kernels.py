@@ -73,3 +73,26 @@ def test_unknown_kernel_names_the_alternative():
         event.compiled("coomv")
     with pytest.raises(NotImplementedError, match="bm.sparse.csrmm"):
         sparse.compiled("csrmm")
+
+
+@numba.njit
+def _event_pre(weights, indices, indptr, spikes, shape):
+    return EVENT_KERNEL(weights, indices, indptr, spikes, shape, True)
+
+
+def test_event_kernel_word_scan_edge_cases():
+    """Contiguous events are scanned eight bytes at a time: -0.0 makes a word non-zero without
+    being an event, a length that is not a multiple of the word leaves a tail, and strided events
+    take the entry-by-entry loop."""
+    dense = csr_to_dense(WEIGHTS, INDICES, INDPTR, (NUM_PRE, NUM_POST))
+    floats = np.where(SPIKES, np.float32(3.0), np.float32(-0.0)).astype(np.float32)
+    got = _event_pre(WEIGHTS, INDICES, INDPTR, floats, (NUM_PRE, NUM_POST))
+    np.testing.assert_allclose(got, SPIKES @ dense, rtol=1e-5, atol=1e-5)
+    rows = NUM_PRE - 3  # the first 57 rows: 7 words of bools and a tail of 1
+    sub_indptr = INDPTR[:rows + 1].copy()
+    got = _event_pre(WEIGHTS, INDICES, sub_indptr, SPIKES[:rows].copy(), (rows, NUM_POST))
+    np.testing.assert_allclose(got, SPIKES[:rows] @ dense[:rows], rtol=1e-5, atol=1e-5)
+    strided = np.repeat(SPIKES, 2)[::2]
+    assert not strided.flags.c_contiguous
+    got = _event_pre(WEIGHTS, INDICES, INDPTR, strided, (NUM_PRE, NUM_POST))
+    np.testing.assert_allclose(got, SPIKES @ dense, rtol=1e-5, atol=1e-5)
