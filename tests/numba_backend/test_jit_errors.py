@@ -143,3 +143,14 @@ def test_an_argument_numba_cannot_type_is_named():
     with pytest.raises(TypeError, match="an argument has a type Numba cannot compile") as info:
         bm.jit(identity)({"a": 1})
     assert "identity" in str(info.value) and "argument 0" in str(info.value)
+
+
+def test_for_loop_inside_compiled_code_says_to_write_a_loop():
+    def body(x):
+        return x
+
+    def outer(xs):
+        return bm.for_loop(body, xs)
+
+    with pytest.raises(NotImplementedError, match=r"bm.for_loop inside a method compiled.*for i in range"):
+        bm.jit(outer)(bm.ones(3))
