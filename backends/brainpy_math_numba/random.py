@@ -662,11 +662,12 @@ def _binomial_one(key, position, word, trials, p):
 
 
 # ------------------------------------------------------------------ draws (one source, two dtypes)
+# ``_uniform_into``/``_normal_into`` fill a caller's buffer: the eager functions allocate it with
+# NumPy, whose allocator is much cheaper than a fresh allocation inside compiled code for the
+# large arrays of throughput-bound draws.
 @_njit
-def _uniform(key, counter, low, high, size, token):
-    shape = _resolve_shape(size, np.broadcast_shapes(np.shape(low), np.shape(high)))
+def _uniform_into(key, counter, low, high, shape, out, token):
     (lo, s_lo), (hi, s_hi) = _param(low, shape, token), _param(high, shape, token)
-    out = _empty(_size_of(shape), token)
     _fill_uniform(key, counter, out)
     for i in range(out.size):
         a, b = lo[i * s_lo], hi[i * s_hi]
@@ -675,14 +676,24 @@ def _uniform(key, counter, low, high, size, token):
 
 
 @_njit
-def _normal(key, counter, loc, scale, size, token):
-    shape = _resolve_shape(size, np.broadcast_shapes(np.shape(loc), np.shape(scale)))
+def _uniform(key, counter, low, high, size, token):
+    shape = _resolve_shape(size, np.broadcast_shapes(np.shape(low), np.shape(high)))
+    return _uniform_into(key, counter, low, high, shape, _empty(_size_of(shape), token), token)
+
+
+@_njit
+def _normal_into(key, counter, loc, scale, shape, out, token):
     (mu, s_mu), (sigma, s_sigma) = _param(loc, shape, token), _param(scale, shape, token)
-    out = _empty(_size_of(shape), token)
     _fill_normal(key, counter, out)
     for i in range(out.size):
         out[i] = mu[i * s_mu] + sigma[i * s_sigma] * out[i]
     return out.reshape(shape)
+
+
+@_njit
+def _normal(key, counter, loc, scale, size, token):
+    shape = _resolve_shape(size, np.broadcast_shapes(np.shape(loc), np.shape(scale)))
+    return _normal_into(key, counter, loc, scale, shape, _empty(_size_of(shape), token), token)
 
 
 @_njit
@@ -995,6 +1006,7 @@ _KERNEL_NAMES = ("uniform", "random", "random_sample", "rand", "normal", "standa
                  "choice", "split_key", "seed")
 
 _kernel_sets: dict[bool, dict[str, Callable]] = {}
+_INTO = {"uniform": _uniform_into, "normal": _normal_into}
 
 
 def _kernels() -> dict[str, Callable]:
@@ -1072,11 +1084,61 @@ class RandomState(frontend.RandomState):
 
     def _draw(self, name: str, *args: Any) -> Any:
         key, counter = state_arrays(self)
-        if name == "randint" and args[-1] is None:
-            args = args[:-1]
-        if name in ("choice", "permutation") and not isinstance(args[0], (int, np.integer)):
-            args = (asarray(args[0]), *args[1:])  # the items keep the dtype policy, as on JAX
-        return compiled(name)(key, counter, *(_argument(a) for a in args))
+        layout = _EAGER_LAYOUT.get(name)
+        if layout is None:  # permutation, shuffle, split_key
+            if name == "permutation" and not isinstance(args[0], (int, np.integer)):
+                args = (asarray(args[0]),)  # the items keep the dtype policy, as on JAX
+            return compiled(name)(key, counter, *(_argument(a) for a in args))
+        # The eager call passes flat float64/int64 parameters and a 1-d size, so each kernel is
+        # compiled once per dtype policy whatever the user passed; the result is reshaped here.
+        shape_at, param_type = layout
+        shape = args[shape_at]
+        count = 1 if shape is None else int(np.prod(shape, dtype=np.int64))
+        flat_shape = (count,)
+        args = list(args)
+        args[shape_at] = flat_shape
+        if param_type is not None:
+            for i in range(len(args)):
+                if i != shape_at and i < _PARAMS_BEFORE.get(name, len(args)):
+                    args[i] = _flat_param(args[i], shape, param_type)
+        if name in _INTO:
+            token = np.float64(0.0) if _config.x64_enabled() else np.float32(0.0)
+            out = np.empty(count, type(token))
+            params = [a for i, a in enumerate(args) if i != shape_at]
+            return _INTO[name](key, counter, *params, flat_shape, out, token).reshape(shape)
+        if name == "randint":
+            dtype = args.pop()
+            out = compiled(name)(key, counter, *args)
+            return (out if dtype is None else out.astype(dtype)).reshape(shape)
+        if name == "multivariate_normal":
+            args[0], args[1] = (np.ascontiguousarray(args[i], dtype=np.float64) for i in (0, 1))
+            return compiled(name)(key, counter, *args).reshape(tuple(shape) + (len(args[0]),))
+        if name == "choice":
+            a, _, replace, p = args
+            a = a if isinstance(a, (int, np.integer)) else _argument(asarray(a))
+            out = compiled(name)(key, counter, a, flat_shape, replace, p)
+            return out.reshape(() if shape is None else shape)
+        return compiled(name)(key, counter, *args).reshape(shape)
+
+
+def _flat_param(x: Any, shape: tuple, dtype: type) -> np.ndarray:
+    """``x`` as a 1-d array: its single value, or its values broadcast to ``shape``."""
+    values = np.asarray(x, dtype=dtype)
+    if values.size == 1:
+        return values.reshape(1)
+    return np.ascontiguousarray(np.broadcast_to(values, shape)).reshape(-1)
+
+
+# Eager draws: (index of the size argument, dtype of the broadcast parameters before it).
+_EAGER_LAYOUT: dict[str, tuple[int, Any]] = {
+    "uniform": (2, np.float64), "normal": (2, np.float64), "lognormal": (2, np.float64),
+    "exponential": (1, np.float64), "gamma": (2, np.float64), "beta": (2, np.float64),
+    "bernoulli": (1, np.float64), "poisson": (1, np.float64), "binomial": (2, np.float64),
+    "truncated_normal": (2, np.float64), "randint": (2, np.int64), "multivariate_normal": (2, None),
+    "choice": (1, None),
+}
+# Arguments from this index on are not broadcast parameters (randint's dtype).
+_PARAMS_BEFORE = {"randint": 2}
 
 
 _default: RandomState | None = None
