@@ -4,9 +4,10 @@ Shapes are static under ``jit``, so "only the rows that spiked" becomes a fixed 
 ``K`` spiking rows are found (:func:`first_spiking`) and their synapses scatter-added. When the
 connectivity is concrete (built once, captured by the jitted function) the rows are read from
 padded row tables built on the host (:func:`row_tables`); when it is traced, their synapses are
-enumerated into a buffer of ``S`` slots. Budgets grow in tiers chosen by ``lax.switch`` at run time; when more rows spike than
-the largest tier holds (or, traced, their synapses overflow the buffer), the full product over
-every synapse is computed instead, so the result is exact whatever the activity.
+enumerated into a buffer of ``S`` slots. Budgets grow in tiers chosen by ``lax.switch`` at run
+time; when more rows spike than the largest tier holds (or, traced, their synapses overflow the
+buffer), the full product over every synapse is computed instead, so the result is exact
+whatever the activity.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from jax import lax
 from .array import JaxArray, unwrap
 from .sparse import row_of_entries
 
-__all__ = ["csrmv", "row_budgets", "first_spiking", "row_tables", "rows_table_scatter", "spiking_rows_scatter"]
+__all__ = ["csrmv", "row_budgets", "first_spiking", "row_tables", "rows_table_scatter",
+           "spiking_rows_scatter"]
 
 # The smallest tier holds this many spiking rows, or num_pre / _ROWS_DIVISOR when larger: about
 # twice the spikes per 0.1 ms step of a network firing at 20 Hz. Each further tier doubles it, so
