@@ -58,9 +58,8 @@ def _csrmv_overload(data, indices, indptr, vector, shape, transpose):
             out = np.zeros(num_post, out_dtype)
             for i in range(num_pre):
                 x = vector[i]
-                if x != 0:
-                    for k in range(indptr[i], indptr[i + 1]):
-                        out[indices[k]] += value_of(data, k) * x
+                for k in range(indptr[i], indptr[i + 1]):
+                    out[indices[k]] += value_of(data, k) * x
             return out
         out = np.zeros(num_pre, out_dtype)
         for i in range(num_pre):
