@@ -58,17 +58,22 @@ def test_kernels_advance_the_default_state_in_place(nb):
 
 
 def test_array_parameters_broadcast_inside_njit(nb):
-    normal, uniform = nb.compiled("normal"), nb.compiled("uniform")
+    normal = nb.compiled("normal")
 
     @numba.njit
-    def draws(key, counter, loc, high):
-        return normal(key, counter, loc, 0.5), uniform(key, counter, 0.0, high, (2, 3))
+    def draws(key, counter, loc, scale):
+        return normal(key, counter, loc, scale, (2, 4))
 
     kernel_state, eager_state = _twin_states(nb, 2)
-    loc, high = np.arange(4, dtype=np.float32), np.array([1.0, 2.0, 3.0], np.float32)
-    got = draws(*nb.state_arrays(kernel_state), loc, high)
-    np.testing.assert_array_equal(got[0], eager_state.normal(loc, 0.5))
-    np.testing.assert_array_equal(got[1], eager_state.uniform(0.0, high, (2, 3)))
+    loc = np.arange(4, dtype=np.float32)
+    got = draws(*nb.state_arrays(kernel_state), loc, np.float32(0.5))
+    np.testing.assert_array_equal(got, eager_state.normal(loc, 0.5, (2, 4)))
+
+
+def _f(*values):
+    """Parameters as the eager functions pass them (1-d float64), so the kernels compiled for the
+    eager calls serve these wrappers too and the test compiles little."""
+    return tuple(np.array([v], np.float64) for v in values)
 
 
 def test_discrete_kernels_match_eager(nb):
@@ -76,18 +81,18 @@ def test_discrete_kernels_match_eager(nb):
     poisson, binomial, bernoulli = nb.compiled("poisson"), nb.compiled("binomial"), nb.compiled("bernoulli")
 
     @numba.njit
-    def draws(key, counter, weights):
-        return (randint(key, counter, 10, None, 6), randint(key, counter, -3, 3, (2, 2)),
-                choice(key, counter, 10, 4, False), choice(key, counter, 3, 5, True, weights),
-                permutation(key, counter, 7), poisson(key, counter, 20.0, 5), binomial(key, counter, 30, 0.4, 5),
-                bernoulli(key, counter, 0.3, 6))
+    def draws(key, counter, low, high, weights, lam, trials, p):
+        return (randint(key, counter, low, high, (6,)), choice(key, counter, 10, (4,), False, None),
+                choice(key, counter, 3, (5,), True, weights), permutation(key, counter, 7),
+                poisson(key, counter, lam, (5,)), binomial(key, counter, trials, p, (5,)),
+                bernoulli(key, counter, p, (6,)))
 
     kernel_state, eager_state = _twin_states(nb, 6)
     weights = np.array([0.2, 0.5, 0.3])
-    got = draws(*nb.state_arrays(kernel_state), weights)
-    want = (eager_state.randint(10, size=6), eager_state.randint(-3, 3, (2, 2)), eager_state.choice(10, 4, False),
-            eager_state.choice(3, 5, True, weights), eager_state.permutation(7), eager_state.poisson(20.0, 5),
-            eager_state.binomial(30, 0.4, 5), eager_state.bernoulli(0.3, 6))
+    want = (eager_state.randint(-3, 3, 6), eager_state.choice(10, 4, False), eager_state.choice(3, 5, True, weights),
+            eager_state.permutation(7), eager_state.poisson(20.0, 5), eager_state.binomial(30, 0.4, 5),
+            eager_state.bernoulli(0.4, 6))
+    got = draws(*nb.state_arrays(kernel_state), np.array([-3]), np.array([3]), weights, *_f(20.0, 30.0, 0.4))
     for g, w in zip(got, want):
         assert g.dtype == w.dtype
         np.testing.assert_array_equal(g, w)
@@ -99,17 +104,17 @@ def test_continuous_kernels_match_eager(nb):
     exponential, lognormal, gamma, beta, truncated, mvn = (nb.compiled(n) for n in names)
 
     @numba.njit
-    def draws(key, counter, mean, cov):
-        return (exponential(key, counter, 2.0, 4), lognormal(key, counter, 0.0, 0.5, 4),
-                gamma(key, counter, 0.7, 1.0, 4), beta(key, counter, 2.0, 3.0, 4),
-                truncated(key, counter, -1.0, 2.0, 4), mvn(key, counter, mean, cov, 3))
+    def draws(key, counter, two, zero, half, shape, one, three, low, mean, cov):
+        return (exponential(key, counter, two, (4,)), lognormal(key, counter, zero, half, (4,)),
+                gamma(key, counter, shape, one, (4,)), beta(key, counter, two, three, (4,)),
+                truncated(key, counter, low, two, (4,), zero, one), mvn(key, counter, mean, cov, (3,), "cholesky"))
 
     kernel_state, eager_state = _twin_states(nb, 10)
     mean, cov = np.zeros(2), np.array([[1.0, 0.2], [0.2, 1.0]])
-    got = draws(*nb.state_arrays(kernel_state), mean, cov)
     want = (eager_state.exponential(2.0, 4), eager_state.lognormal(0.0, 0.5, 4), eager_state.gamma(0.7, 1.0, 4),
             eager_state.beta(2.0, 3.0, 4), eager_state.truncated_normal(-1.0, 2.0, 4),
             eager_state.multivariate_normal(mean, cov, 3))
+    got = draws(*nb.state_arrays(kernel_state), *_f(2.0, 0.0, 0.5, 0.7, 1.0, 3.0, -1.0), mean, cov)
     for g, w in zip(got, want):
         assert g.dtype == np.float32
         np.testing.assert_array_equal(g, w)
