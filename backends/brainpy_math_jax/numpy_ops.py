@@ -233,7 +233,7 @@ def vsplit(ary: Any, indices_or_sections: Any) -> list[JaxArray]:
 
 # -------------------------------------------------------------------------------- from jax
 _ARRAY_SHAPE_FROM_VALUES = frozenset(
-    "nonzero argwhere flatnonzero extract unique unique_values unique_counts unique_inverse unique_all "
+    "nonzero argwhere flatnonzero extract compress unique unique_values unique_counts unique_inverse unique_all "
     "intersect1d union1d setdiff1d setxor1d bincount".split())
 
 

@@ -125,35 +125,37 @@ def _call_source(required: list[str], optional: list[str], given: tuple[bool, ..
     return f"cast(fn({', '.join(arguments)}), ({''.join(r + ', ' for r in required)}))"
 
 
-def _wrapper_source(name: str, required: list[str], optional: list[str]) -> str:
-    """Source of a wrapper taking NumPy's parameters, optional ones defaulting to None.
-
-    Each combination of given/omitted optional arguments is a branch on ``arg is None``; Numba
-    prunes the dead branches before typing, so an omitted argument takes Numba's own default.
-    """
-    signature = ", ".join(required + [f"{o}=None" for o in optional])
-    lines = [f"def {name}({signature}):"]
-
-    def branch(depth: int, given: tuple[bool, ...], indent: str) -> None:
-        if depth == len(optional):
-            lines.append(f"{indent}return {_call_source(required, optional, given)}")
-            return
-        lines.append(f"{indent}if {optional[depth]} is None:")
-        branch(depth + 1, given + (False,), indent + "    ")
-        lines.append(f"{indent}else:")
-        branch(depth + 1, given + (True,), indent + "    ")
-
-    branch(0, (), "    ")
-    return "\n".join(lines) + "\n"
+def _omitted(ty: Any) -> bool:
+    return ty is None or isinstance(ty, (types.NoneType, types.Omitted))
 
 
 def _wrap(qualified: str, fn: Callable, x64: bool) -> Callable:
-    """An njit function calling ``fn`` with NumPy's parameters, its result cast to the policy."""
+    """A function for compiled code taking NumPy's parameters (optional ones default to None); it
+    calls ``fn`` with the arguments given and casts the result to the policy.
+
+    It is an ``overload``: when Numba types a call it sees which optional arguments were omitted
+    (or None), and compiles a call of ``fn`` with exactly the others, so an omitted argument takes
+    Numba's own default.
+    """
     required, optional = _parameters(fn)
     name = qualified.replace(".", "_").strip("_")
-    scope = {"fn": fn, "cast": _CASTS[x64]}
-    exec(_wrapper_source(name, required, optional), scope)
-    return numba.njit(scope[name])
+    signature = ", ".join(required + [f"{o}=None" for o in optional])
+    scope: dict[str, Any] = {"fn": fn, "cast": _CASTS[x64]}
+    exec(f"def {name}({signature}):\n    raise NotImplementedError('{name} runs inside numba-compiled "
+         f"code only; call bm.{qualified} outside it')\n", scope)
+    stub = scope[name]
+
+    def implementation(*arg_types: Any) -> Callable:
+        given = tuple(not _omitted(t) for t in arg_types[len(required):])
+        given += (False,) * (len(optional) - len(given))
+        local = dict(scope)
+        exec(f"def impl({signature}):\n    return {_call_source(required, optional, given)}\n", local)
+        return local["impl"]
+
+    exec(f"def typer({signature}):\n    return implementation({', '.join(required + optional)})\n",
+         {"implementation": implementation}, scope)
+    overload(stub, jit_options={"nogil": True})(scope["typer"])
+    return stub
 
 
 def compiled_provision(qualified: str) -> str:
@@ -254,8 +256,140 @@ ACTIVATIONS: dict[str, Callable] = {fn.__name__: _eager(fn) for fn in (
 # ------------------------------------------------------------------------------ own njit implementations
 # For functions Numba lacks (or compiles with other semantics), written with NumPy's signature.
 @numba.njit
-def _clip(a, a_min, a_max):
-    return np.minimum(np.maximum(a, a_min), a_max)
+def _array(a):
+    return np.asarray(a).copy()
+
+
+COMPILED_OWN: dict[str, Callable] = {"array": _array}
+COMPILED_OWN.update({f"activations.{fn.__name__}": numba.njit(fn) for fn in (
+    relu, sigmoid, tanh, softplus, elu, silu, leaky_relu)})
+
+# NumPy functions whose Numba implementation compiles the call in tests/numba/_compiled_cases.py and
+# matches NumPy 2 once the result is cast to the policy (checked by tests/numba/test_compiled_functions.py).
+COMPILED_NP: frozenset = frozenset("""
+abs absolute acos acosh add allclose angle append arange arccos arccosh arcsin arcsinh arctan
+arctan2 arctanh argsort argwhere around array_equal array_split asarray asin asinh atan atan2 atanh
+average bincount bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or
+bitwise_right_shift bitwise_xor broadcast_to cbrt ceil clip column_stack concat concatenate conj
+conjugate convolve copy copysign corrcoef correlate cos cosh cov cross cumprod cumsum deg2rad
+degrees delete diag diagflat diff digitize divide divmod dot dstack ediff1d empty empty_like equal
+exp exp2 expand_dims expm1 extract eye fabs flatnonzero flip fliplr flipud float_power floor
+floor_divide fmax fmin fmod full full_like gcd geomspace greater greater_equal heaviside histogram
+hsplit hstack hypot identity imag insert interp intersect1d invert isclose isfinite isin isinf isnan
+isneginf isposinf kron lcm ldexp left_shift less less_equal linalg.cholesky linalg.cond linalg.det
+linalg.eigh linalg.eigvals linalg.eigvalsh linalg.inv linalg.matrix_power linalg.matrix_rank
+linalg.norm linalg.pinv linalg.qr linalg.solve linalg.svd linspace log log10 log1p log2 logaddexp
+logaddexp2 logical_and logical_not logical_or logical_xor logspace maximum minimum mod moveaxis
+multiply nan_to_num nanargmax nanargmin nancumprod nancumsum nanpercentile nanquantile negative
+nextafter nonzero not_equal ones ones_like outer percentile permute_dims positive pow power quantile
+rad2deg radians ravel real reciprocal remainder repeat reshape right_shift rint roll rot90 round
+searchsorted select setdiff1d setxor1d sign signbit sin sinc sinh sort spacing split sqrt square
+stack subtract sum swapaxes take take_along_axis tan tanh trace transpose tri tril triu true_divide
+trunc union1d unique vdot vsplit vstack where zeros zeros_like
+""".split())
+
+
+# Reductions with an ``axis`` argument, which Numba's own versions lack: the axis is moved last and
+# each row is reduced with Numba's whole-array function.
+def _over_axis(reduce_all: Callable, name: str) -> Callable:
+    @numba.njit
+    def reduce_rows(a, axis):
+        moved = np.ascontiguousarray(np.moveaxis(a, axis, -1))
+        rows = moved.reshape((-1, moved.shape[-1]))
+        return np.array([reduce_all(rows[i]) for i in range(rows.shape[0])]).reshape(moved.shape[:-1])
+
+    def reduction(a, axis=None):
+        if axis is None:
+            return reduce_all(a)
+        return reduce_rows(a, axis)
+
+    reduction.__name__ = name
+    return numba.njit(reduction)
+
+
+_AXIS_REDUCTIONS = ("mean", "std", "var", "max", "min", "argmax", "argmin", "prod", "any", "all", "median",
+                    "ptp", "nansum", "nanprod", "nanmean", "nanstd", "nanvar", "nanmax", "nanmin", "nanmedian",
+                    "amax", "amin", "count_nonzero")
+@numba.njit
+def _median(a):
+    # Numba's median ignores NaN; NumPy's is NaN when any value is.
+    if np.isnan(a).any():
+        return np.nan
+    return np.median(a)
+
+
+_WHOLE_ARRAY = {"median": _median}
+COMPILED_OWN.update({name: _over_axis(_WHOLE_ARRAY.get(name, getattr(np, name)), name)
+                     for name in _AXIS_REDUCTIONS})
+
+
+@numba.njit
+def _matmul(x1, x2):
+    return x1 @ x2
+
+
+@numba.njit
+def _inner(a, b):
+    return np.dot(a, b)
+
+
+@numba.njit
+def _matrix_transpose(x):
+    return np.swapaxes(x, x.ndim - 2, x.ndim - 1)
+
+
+@numba.njit
+def _vecdot(x1, x2):
+    product = x1 * x2
+    return np.sum(product, axis=product.ndim - 1)
+
+
+@numba.njit
+def _outer(x1, x2):
+    return np.outer(x1, x2)
+
+
+@numba.njit
+def _diagonal(a):
+    # Of a matrix (NumPy's default offset and axes).
+    return np.diag(a)
+
+
+@numba.njit
+def _matrix_trace(x):
+    return np.trace(x)
+
+
+@numba.njit
+def _root_sum_squares(x):
+    # The default order of both vector_norm (2, over all elements) and matrix_norm (Frobenius).
+    return np.sqrt(np.sum(np.abs(x) ** 2))
+
+
+@numba.njit
+def _fftfreq(n, d=1.0):
+    # NumPy: [0, 1, ..., ceil(n/2)-1, -floor(n/2), ..., -1] / (d*n)
+    result = np.empty(n, np.float64)
+    positive = (n - 1) // 2 + 1
+    for i in range(n):
+        result[i] = i if i < positive else i - n
+    return result / (d * n)
+
+
+@numba.njit
+def _rfftfreq(n, d=1.0):
+    return np.arange(n // 2 + 1) / (d * n)
+
+
+@numba.njit
+def _one_hot(indices, num_classes):
+    # Out-of-range indices give rows of zeros, as eagerly; float64 here, cast to the policy's float.
+    flat = indices.ravel()
+    hot = np.zeros((flat.size, num_classes))
+    for i in range(flat.size):
+        if 0 <= flat[i] < num_classes:
+            hot[i, flat[i]] = 1.0
+    return hot.reshape(indices.shape + (num_classes,))
 
 
 @numba.njit
@@ -264,38 +398,38 @@ def _fix(x):
 
 
 @numba.njit
-def _heaviside(x1, x2):
-    # NumPy: 0 below zero, x2 at zero, 1 above, NaN for NaN.
-    return np.where(np.isnan(x1), x1, np.where(x1 < 0, 0.0, np.where(x1 > 0, 1.0, x2)))
+def _modf(x):
+    # modf(±inf) is (±0, ±inf) as in NumPy.
+    integral = np.trunc(x)
+    return np.where(np.isinf(x), np.copysign(np.zeros_like(x), x), x - integral), integral
 
 
 @numba.njit
-def _array(a):
-    return np.asarray(a).copy()
+def _cumulative_sum(x):
+    return np.cumsum(x)
 
 
-COMPILED_OWN: dict[str, Callable] = {"clip": _clip, "fix": _fix, "heaviside": _heaviside, "array": _array}
-COMPILED_OWN.update({f"activations.{fn.__name__}": numba.njit(fn) for fn in (
-    relu, sigmoid, tanh, softplus, elu, silu, leaky_relu)})
+@numba.njit
+def _cumulative_prod(x):
+    return np.cumprod(x)
 
-# NumPy functions whose Numba implementation compiles the call in tests/numba/_compiled_cases.py and
-# matches NumPy 2 once the result is cast to the policy (checked by tests/numba/test_compiled_functions.py).
-COMPILED_NP: frozenset = frozenset("""
-abs absolute acos acosh add all allclose amax amin angle any append arange arccos arccosh arcsin
-arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere around array_equal array_split asarray
-asin asinh atan atan2 atanh average bitwise_and bitwise_invert bitwise_left_shift bitwise_not
-bitwise_or bitwise_right_shift bitwise_xor broadcast_to cbrt ceil column_stack concat concatenate
-conj conjugate convolve copy copysign corrcoef correlate cos cosh count_nonzero cov cumprod cumsum
-deg2rad degrees delete diag diagflat diff divide divmod dstack ediff1d empty empty_like equal exp
-exp2 expand_dims expm1 extract eye fabs flatnonzero flip fliplr flipud float_power floor
-floor_divide fmax fmin fmod full full_like gcd geomspace greater greater_equal hsplit hstack hypot
-identity imag insert interp invert isclose isfinite isinf isnan isneginf isposinf lcm ldexp
-left_shift less less_equal linspace log log10 log1p log2 logaddexp logaddexp2 logical_and
-logical_not logical_or logical_xor logspace max maximum mean min minimum mod moveaxis multiply
-nan_to_num nanargmax nanargmin nancumprod nancumsum nanmax nanmean nanmedian nanmin nanpercentile
-nanprod nanquantile nanstd nansum nanvar negative nextafter nonzero not_equal ones ones_like
-percentile permute_dims positive pow power prod ptp quantile rad2deg radians ravel real reciprocal
-remainder repeat reshape right_shift rint roll rot90 round select sign signbit sin sinc sinh sort
-spacing split sqrt square stack std subtract sum swapaxes take take_along_axis tan tanh trace
-transpose tri tril triu true_divide trunc var vsplit vstack zeros zeros_like
-""".split())
+
+@numba.njit
+def _compress(condition, a):
+    return a.ravel()[:condition.size][condition[:a.size]]
+
+
+@numba.njit
+def _astype(x, dtype):
+    return x.astype(dtype)
+
+
+COMPILED_OWN.update({"linalg.outer": _outer, "linalg.diagonal": _diagonal, "linalg.trace": _matrix_trace,
+                     "linalg.vector_norm": _root_sum_squares, "linalg.matrix_norm": _root_sum_squares,
+                     "fft.fftfreq": _fftfreq, "fft.rfftfreq": _rfftfreq, "astype": _astype,
+                     "one_hot": _one_hot, "fix": _fix, "modf": _modf, "diagonal": _diagonal,
+                     "cumulative_sum": _cumulative_sum, "cumulative_prod": _cumulative_prod,
+                     "compress": _compress})
+COMPILED_OWN.update({"matmul": _matmul, "linalg.matmul": _matmul, "inner": _inner,
+                     "matrix_transpose": _matrix_transpose, "linalg.matrix_transpose": _matrix_transpose,
+                     "vecdot": _vecdot, "linalg.vecdot": _vecdot})

@@ -19,7 +19,7 @@ from brainpy_math import _config
 
 FLOAT, INT, BOOL = np.dtype(np.float32), np.dtype(np.int32), np.dtype(np.bool_)
 # The ``backend`` fixture only selects the backend, which is the same for every drawn example.
-CONFORMANCE = settings(max_examples=6, deadline=None, derandomize=True, database=None,
+CONFORMANCE = settings(max_examples=4, deadline=None, derandomize=True, database=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                               HealthCheck.data_too_large, HealthCheck.filter_too_much])
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4)
