@@ -21,8 +21,8 @@ import pytest
 import brainpy_math as bm
 from brainpy_math.connect import fixed_prob_numpy
 
-import reference
-from compare import assert_spikes_identical, assert_traces_close, run_once
+import float64_reference as reference
+from spike_compare import assert_spikes_identical, assert_traces_close, run_once
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[3] / "examples" / "ei_network.py"
 NUM_NEURONS, SEED, DT = 4000, 0, 0.1

@@ -5,7 +5,7 @@ against a NumPy float64 reference, and the two backends against each other.
 repeatedly at several rates. Spike trains are identical over the whole horizon, 2,000 steps
 (200 ms at dt = 0.1 ms). Membrane potentials agree within float32 tolerance over the first 1,000
 steps, with an allowance of 1/50 of a step of spike timing on the stiff upstrokes of Izhikevich
-and HH (see compare.py); later, float32 rounding shifts HH spike times by up to a step (the
+and HH (see spike_compare.py); later, float32 rounding shifts HH spike times by up to a step (the
 spikes still land in the same step).
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 
 import brainpy_math as bm
 
-import reference
-from compare import assert_spikes_identical, assert_traces_close, run_once
+import float64_reference as reference
+from spike_compare import assert_spikes_identical, assert_traces_close, run_once
 from neurons import NeuronBank
 
 NUM_STEPS, NUM_NEURONS, DT = 2000, 8, 0.1

@@ -15,8 +15,8 @@ import pytest
 import brainpy_math as bm
 from brainpy_math.connect import csr_to_dense, fixed_prob_numpy
 
-import reference
-from compare import assert_spikes_identical, assert_traces_close, run_once
+import float64_reference as reference
+from spike_compare import assert_spikes_identical, assert_traces_close, run_once
 from synapses import AlphaSynapse, ExpSynapse, SynapseBank
 
 NUM_STEPS, NUM_PRE, NUM_POST, PROB, DT, I_EXT = 2000, 200, 40, 0.1, 0.1, 12.0
