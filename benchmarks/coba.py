@@ -14,6 +14,7 @@ Run: ``python -m benchmarks.coba [--quick]``.
 from __future__ import annotations
 
 import argparse
+import os
 
 try:
     from ._harness import print_table, write_jsonl
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--quick", action="store_true", help="400 neurons for 20 ms, no peers")
     parser.add_argument("--neurons", type=int, nargs="*", help="sizes (default 4000 40000)")
     parser.add_argument("--duration-ms", type=float, default=None, help="model time (default 1000)")
-    parser.add_argument("--out", default="benchmarks/results/coba.jsonl")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
+                                                      "coba.jsonl"))
     args = parser.parse_args(argv)
     rows = run(args.quick, args.neurons, args.duration_ms)
     print_table(rows, COLUMNS)

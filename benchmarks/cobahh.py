@@ -14,6 +14,7 @@ Run: ``python -m benchmarks.cobahh [--quick]``.
 from __future__ import annotations
 
 import argparse
+import os
 import math
 
 import numpy as np
@@ -25,7 +26,6 @@ try:
     from ._spiking import COLUMNS, Implementation, brainpy_math_rows, load_example, run_workload
     from .reference.params import COBAHH, cobahh_initial_state, connectivity, num_excitatory
 except ImportError:  # run as a script
-    import os
     import sys
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from benchmarks._harness import print_table, write_jsonl
@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--quick", action="store_true", help="400 neurons for 20 ms, no peers")
     parser.add_argument("--neurons", type=int, nargs="*", help="sizes (default 4000)")
     parser.add_argument("--duration-ms", type=float, default=None, help="model time (default 1000)")
-    parser.add_argument("--out", default="benchmarks/results/cobahh.jsonl")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
+                                                      "cobahh.jsonl"))
     args = parser.parse_args(argv)
     rows = run(args.quick, args.neurons, args.duration_ms)
     print_table(rows, COLUMNS)

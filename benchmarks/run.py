@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable a
 
 from benchmarks._harness import print_table, write_jsonl  # noqa: E402
 
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 BENCHMARKS = ["logistic_regression", "jit_overhead", "random_throughput", "coba", "cobahh"]
 _FIXED = {"benchmark", "machine", "python", "run_id", "seed", "engine", "kind", "duration_ms"}
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run at tiny sizes (CI)")
     parser.add_argument("--only", nargs="*", choices=BENCHMARKS, help="run only these benchmarks")
-    parser.add_argument("--out-dir", default=os.path.join("benchmarks", "results"),
+    parser.add_argument("--out-dir", default=RESULTS,
                         help="folder of the JSON-lines files (default benchmarks/results)")
     args = parser.parse_args(argv)
     run_id = time.strftime("%Y%m%dT%H%M%S") + ("-quick" if args.quick else "")
