@@ -4,8 +4,7 @@
 conductance synapses of COBA (``ExpCOBA`` of ``examples/ei_network.py``), at dt = 0.1 ms with
 exponential Euler, in the form of the Brian2 example (mV, ms, nS, pF; the parameters and initial
 state of ``benchmarks/reference/params.py``). Rows as in ``benchmarks/coba.py``: brainpy_math on
-each backend, the hand-written Numba and JAX references, Brian2 when installed (BrainPy's
-HH neuron has other rates than the Brian2 example's, so there is no BrainPy row yet).
+each backend, the hand-written Numba and JAX references, Brian2 and BrainPy when installed.
 
 ``--quick``: 400 neurons for 20 ms, brainpy_math and hand-written rows only.
 
@@ -142,6 +141,8 @@ def implementations(quick: bool) -> list[Implementation]:
         rows += [
             Implementation("Brian2 (runtime mode)", "brian2", "peer", "benchmarks.peers.brian2_networks",
                            "simulate_cobahh", requires=("brian2",)),
+            Implementation("BrainPy", "brainpy", "peer", "benchmarks.peers.brainpy_networks", "simulate_cobahh",
+                           requires=("brainpy",)),
         ]
     return rows
 
