@@ -435,6 +435,51 @@ def _fill_normal32(key, counter, out):
     _set_position(counter, start + np.uint64(n))
 
 
+_PARALLEL_CHUNK = 4096  # blocks per task of the parallel fills
+
+
+@numba.njit(cache=True, fastmath={"contract"}, parallel=True)
+def _fill_normal32_parallel(key, counter, out):
+    """``_fill_normal32`` on all cores (eager draws only: never nested in a caller's prange)."""
+    start = _position(counter)
+    n = out.size
+    if n > 0:
+        first = start >> np.uint64(1)
+        count = np.int64(((start + np.uint64(n) + np.uint64(1)) >> np.uint64(1)) - first)
+        for chunk in numba.prange((count + _PARALLEL_CHUNK - 1) // _PARALLEL_CHUNK):
+            for j in range(chunk * _PARALLEL_CHUNK, min((chunk + 1) * _PARALLEL_CHUNK, count)):
+                block = first + np.uint64(j)
+                y0, y1 = _block(key, block)
+                radius, angle = _polar(np.float32(y0 >> np.uint32(9)) * np.float32(2.0 ** -23),
+                                       np.float32(y1 >> np.uint32(9)) * np.float32(2.0 ** -23))
+                i = np.int64((block << np.uint64(1)) - start)
+                if i >= 0:
+                    out[i] = radius * np.cos(angle)
+                if i + 1 < n:
+                    out[i + 1] = radius * np.sin(angle)
+    _set_position(counter, start + np.uint64(n))
+
+
+@numba.njit(cache=True, fastmath={"contract"}, parallel=True)
+def _fill_uniform32_parallel(key, counter, out):
+    """``_fill_uniform32`` on all cores (eager draws only)."""
+    start = _position(counter)
+    n = out.size
+    if n > 0:
+        first = start >> np.uint64(1)
+        count = np.int64(((start + np.uint64(n) + np.uint64(1)) >> np.uint64(1)) - first)
+        for chunk in numba.prange((count + _PARALLEL_CHUNK - 1) // _PARALLEL_CHUNK):
+            for j in range(chunk * _PARALLEL_CHUNK, min((chunk + 1) * _PARALLEL_CHUNK, count)):
+                block = first + np.uint64(j)
+                y0, y1 = _block(key, block)
+                i = np.int64((block << np.uint64(1)) - start)
+                if i >= 0:
+                    out[i] = np.float32(y0 >> np.uint32(9)) * np.float32(2.0 ** -23)
+                if i + 1 < n:
+                    out[i + 1] = np.float32(y1 >> np.uint32(9)) * np.float32(2.0 ** -23)
+    _set_position(counter, start + np.uint64(n))
+
+
 @_njit
 def _fill_normal64(key, counter, out):
     start = _position(counter)
@@ -667,8 +712,14 @@ def _binomial_one(key, position, word, trials, p):
 # large arrays of throughput-bound draws.
 @_njit
 def _uniform_into(key, counter, low, high, shape, out, token):
-    (lo, s_lo), (hi, s_hi) = _param(low, shape, token), _param(high, shape, token)
     _fill_uniform(key, counter, out)
+    return _uniform_affine(low, high, shape, out, token)
+
+
+@_njit
+def _uniform_affine(low, high, shape, out, token):
+    """``low + (high - low) * u`` in place on the uniforms ``out``."""
+    (lo, s_lo), (hi, s_hi) = _param(low, shape, token), _param(high, shape, token)
     for i in range(out.size):
         a, b = lo[i * s_lo], hi[i * s_hi]
         out[i] = a + (b - a) * out[i]
@@ -683,8 +734,14 @@ def _uniform(key, counter, low, high, size, token):
 
 @_njit
 def _normal_into(key, counter, loc, scale, shape, out, token):
-    (mu, s_mu), (sigma, s_sigma) = _param(loc, shape, token), _param(scale, shape, token)
     _fill_normal(key, counter, out)
+    return _normal_affine(loc, scale, shape, out, token)
+
+
+@_njit
+def _normal_affine(loc, scale, shape, out, token):
+    """``loc + scale * z`` in place on the standard normals ``out``."""
+    (mu, s_mu), (sigma, s_sigma) = _param(loc, shape, token), _param(scale, shape, token)
     for i in range(out.size):
         out[i] = mu[i * s_mu] + sigma[i * s_sigma] * out[i]
     return out.reshape(shape)
@@ -1007,6 +1064,10 @@ _KERNEL_NAMES = ("uniform", "random", "random_sample", "rand", "normal", "standa
 
 _kernel_sets: dict[bool, dict[str, Callable]] = {}
 _INTO = {"uniform": _uniform_into, "normal": _normal_into}
+# Large eager float32 draws fill on all cores, then apply the same affine step as the kernels.
+_PARALLEL = {"uniform": (_fill_uniform32_parallel, _uniform_affine),
+             "normal": (_fill_normal32_parallel, _normal_affine)}
+_PARALLEL_FROM = 1 << 17
 
 
 def _kernels() -> dict[str, Callable]:
@@ -1105,6 +1166,10 @@ class RandomState(frontend.RandomState):
             token = np.float64(0.0) if _config.x64_enabled() else np.float32(0.0)
             out = np.empty(count, type(token))
             params = [a for i, a in enumerate(args) if i != shape_at]
+            fill, affine = _PARALLEL[name]
+            if count >= _PARALLEL_FROM and type(token) is np.float32:
+                fill(key, counter, out)
+                return affine(*params, flat_shape, out, token).reshape(shape)
             return _INTO[name](key, counter, *params, flat_shape, out, token).reshape(shape)
         if name == "randint":
             dtype = args.pop()

@@ -159,3 +159,17 @@ def test_state_arrays_share_memory_and_unknown_names_are_refused(nb):
     assert state.counter.value.tolist() == [0, 5]
     with pytest.raises(NotImplementedError, match="bm.random.zipf"):
         nb.compiled("zipf")
+
+
+def test_large_eager_draws_fill_in_parallel_with_the_same_values(nb):
+    n = (1 << 17) + 3  # above the eager functions' parallel threshold; odd, from an odd position
+    kernel_state, eager_state = _twin_states(nb, 13)
+    for rs in (kernel_state, eager_state):
+        rs.uniform(size=1)
+    eager = eager_state.normal(0.5, 2.0, n), eager_state.uniform(-1.0, 2.0, n)
+    normal, uniform = nb.compiled("normal"), nb.compiled("uniform")
+    key, counter = nb.state_arrays(kernel_state)
+    kernel = normal(key, counter, *_f(0.5, 2.0), (n,)), uniform(key, counter, *_f(-1.0, 2.0), (n,))
+    for got, want in zip(kernel, eager):
+        np.testing.assert_array_equal(got, want)
+    assert kernel_state.counter.value.tolist() == eager_state.counter.value.tolist() == [0, 2 * n + 1]
