@@ -200,8 +200,10 @@ def row_tables(indices: Any, indptr: Any, per_synapse: bool) -> tuple | None:
     if per_synapse:
         synapses = np.zeros((num_pre + 1, width), host_indptr.dtype)
         synapses[rows, columns] = np.arange(host_indices.size)
-        synapses = jnp.asarray(synapses)
-    tables = (jnp.asarray(targets), synapses)
+    # The cache holds NumPy tables: a jax array made while one function was being traced must not
+    # be reused by the trace of another (the second compiled program then expects it as an
+    # argument that its caller never passes). Each use converts them, once per trace under jit.
+    tables = (targets, synapses)
     if len(_tables) >= _MAX_TABLES:
         _tables.pop(next(iter(_tables)))
     _tables[key] = (indices, indptr, tables)
@@ -226,6 +228,8 @@ def csrmv(weights: Any, indices: Any, indptr: Any, events: Any, shape: tuple[int
     """``bm.event.csrmv`` on JAX; the frontend has checked the arguments and cast the weights."""
     weights, indices, indptr = jnp.asarray(unwrap(weights)), unwrap(indices), unwrap(indptr)
     tables = row_tables(indices, indptr, weights.ndim == 1) if transpose else None
+    if tables is not None:
+        tables = tuple(None if t is None else jnp.asarray(t) for t in tables)
     indices, indptr, events = jnp.asarray(indices), jnp.asarray(indptr), jnp.asarray(unwrap(events))
     # Only whether an entry is an event matters: bool and float events share one compiled kernel.
     events = events if events.dtype == jnp.bool_ else events != 0
