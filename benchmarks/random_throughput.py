@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 
 import numpy as np
 
@@ -79,7 +80,8 @@ def run(quick: bool = False) -> list[dict]:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10**6 numbers, fewer repetitions")
-    parser.add_argument("--out", default="benchmarks/results/random_throughput.jsonl")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
+                                                      "random_throughput.jsonl"))
     args = parser.parse_args(argv)
     rows = run(args.quick)
     print_table(rows, COLUMNS)

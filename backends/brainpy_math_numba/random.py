@@ -351,6 +351,9 @@ def _empty_int_njit(n, token):
 
 def _unit_word(w, token):
     """A uniform in [0, 1) from ONE word (rejection and inversion samplers)."""
+    if np.dtype(type(token)).itemsize == 4:
+        return np.float32(np.uint32(w) >> np.uint32(9)) * np.float32(2.0 ** -23)
+    return np.float64(w) * np.float64(2.0 ** -32)
 
 
 @overload(_unit_word)
@@ -406,6 +409,7 @@ def _fill_uniform64(key, counter, out):
 
 def _fill_uniform(key, counter, out):
     """Uniforms in [0, 1) into the 1-d float ``out``; advances ``counter``."""
+    (_fill_uniform32 if out.dtype == np.float32 else _fill_uniform64)(key, counter, out)
 
 
 @overload(_fill_uniform)
@@ -495,6 +499,7 @@ def _fill_normal64(key, counter, out):
 
 def _fill_normal(key, counter, out):
     """Standard normals into the 1-d float ``out`` (Box-Muller, see the module docstring)."""
+    (_fill_normal32 if out.dtype == np.float32 else _fill_normal64)(key, counter, out)
 
 
 @overload(_fill_normal)
@@ -599,6 +604,7 @@ def _giles_central(u):
 
 def _ndtri_central(u):
     """ndtri on [0.02425, 0.97575]: Giles' polynomial in float32, Acklam's function in float64."""
+    return _giles_central(u) if isinstance(u, np.float32) else _acklam_central(u)
 
 
 @overload(_ndtri_central)
