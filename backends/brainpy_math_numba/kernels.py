@@ -274,7 +274,7 @@ bitwise_right_shift bitwise_xor broadcast_to cbrt ceil clip column_stack concat 
 conjugate convolve copy copysign corrcoef correlate cos cosh cov cross cumprod cumsum deg2rad
 degrees delete diag diagflat diff digitize divide divmod dot dstack ediff1d empty empty_like equal
 exp exp2 expand_dims expm1 extract eye fabs flatnonzero flip fliplr flipud float_power floor
-floor_divide fmax fmin fmod full full_like gcd geomspace greater greater_equal heaviside histogram
+floor_divide fmax fmin fmod full full_like gcd geomspace greater greater_equal histogram
 hsplit hstack hypot identity imag insert interp intersect1d invert isclose isfinite isin isinf isnan
 isneginf isposinf kron lcm ldexp left_shift less less_equal linalg.cholesky linalg.cond linalg.det
 linalg.eigh linalg.eigvals linalg.eigvalsh linalg.inv linalg.matrix_power linalg.matrix_rank
@@ -420,6 +420,12 @@ def _compress(condition, a):
 
 
 @numba.njit
+def _heaviside(x1, x2):
+    # NumPy: 0 below zero, x2 at zero, 1 above, NaN for NaN.
+    return np.where(np.isnan(x1), x1, np.where(x1 < 0, 0.0, np.where(x1 > 0, 1.0, x2)))
+
+
+@numba.njit
 def _astype(x, dtype):
     return x.astype(dtype)
 
@@ -429,7 +435,7 @@ COMPILED_OWN.update({"linalg.outer": _outer, "linalg.diagonal": _diagonal, "lina
                      "fft.fftfreq": _fftfreq, "fft.rfftfreq": _rfftfreq, "astype": _astype,
                      "one_hot": _one_hot, "fix": _fix, "modf": _modf, "diagonal": _diagonal,
                      "cumulative_sum": _cumulative_sum, "cumulative_prod": _cumulative_prod,
-                     "compress": _compress})
+                     "compress": _compress, "heaviside": _heaviside})
 COMPILED_OWN.update({"matmul": _matmul, "linalg.matmul": _matmul, "inner": _inner,
                      "matrix_transpose": _matrix_transpose, "linalg.matrix_transpose": _matrix_transpose,
                      "vecdot": _vecdot, "linalg.vecdot": _vecdot})
