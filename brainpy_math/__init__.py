@@ -33,6 +33,14 @@ float16, float32, float64 = _np.float16, _np.float32, _np.float64
 complex64, complex128 = _np.complex64, _np.complex128
 dtype = _np.dtype
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
+euler_gamma = _np.euler_gamma
+half, single, double, csingle, cdouble = _np.half, _np.single, _np.double, _np.csingle, _np.cdouble
+intp, uintp = _np.intp, _np.uintp
+# The abstract types that bm.issubdtype takes, and the Array API's name of the boolean dtype.
+generic, number, integer, signedinteger, unsignedinteger = (_np.generic, _np.number, _np.integer,
+                                                            _np.signedinteger, _np.unsignedinteger)
+inexact, floating, complexfloating = _np.inexact, _np.floating, _np.complexfloating
+globals()["bool"] = _np.bool_  # not a plain assignment: it would shadow the builtin in this module
 
 for _name, (_area, _example) in _api.FUNCTIONS.items():
     globals()[_name] = _backend_function(_name, _area, _example)

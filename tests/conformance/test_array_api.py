@@ -60,3 +60,11 @@ def test_namespace_info_reports_the_policy(backend):
     bm.enable_x64()
     assert bm.__array_namespace_info__().default_dtypes()["real floating"] == np.float64
     assert "float32" in info.dtypes(kind="real floating")
+
+
+def test_dtype_names_and_constants_are_numpys():
+    for name in ("bool_", "bool", "int8", "int16", "int32", "int64", "uint8", "uint32", "float16", "float32",
+                 "float64", "complex64", "complex128", "intp", "floating", "integer", "number"):
+        assert getattr(bm, name) is getattr(np, name), name
+    assert (bm.pi, bm.e, bm.euler_gamma, bm.inf) == (np.pi, np.e, np.euler_gamma, np.inf)
+    assert np.isnan(bm.nan) and bm.newaxis is None
