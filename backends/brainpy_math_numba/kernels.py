@@ -260,7 +260,35 @@ def _array(a):
     return np.asarray(a).copy()
 
 
-COMPILED_OWN: dict[str, Callable] = {"array": _array}
+@numba.njit
+def _normalized_rows(x, axis, log):
+    # softmax / log_softmax along ``axis``: each row along it is shifted by its maximum first.
+    moved = np.ascontiguousarray(np.moveaxis(x, axis, -1))
+    rows = moved.reshape((-1, moved.shape[-1]))
+    out = np.empty_like(rows)
+    for i in range(rows.shape[0]):
+        shifted = rows[i] - rows[i].max()
+        if log:
+            out[i] = shifted - np.log(np.sum(np.exp(shifted)))
+        else:
+            unnormalized = np.exp(shifted)
+            out[i] = unnormalized / np.sum(unnormalized)
+    return np.moveaxis(out.reshape(moved.shape), -1, axis)
+
+
+@numba.njit
+def _softmax(x, axis=-1):
+    return _normalized_rows(x, axis, False)
+
+
+@numba.njit
+def _log_softmax(x, axis=-1):
+    return _normalized_rows(x, axis, True)
+
+
+COMPILED_OWN: dict[str, Callable] = {"array": _array, "activations.softmax": _softmax,
+                                     "activations.log_softmax": _log_softmax,
+                                     "activations.gelu": numba.njit(gelu)}
 COMPILED_OWN.update({f"activations.{fn.__name__}": numba.njit(fn) for fn in (
     relu, sigmoid, tanh, softplus, elu, silu, leaky_relu)})
 

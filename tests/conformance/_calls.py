@@ -83,6 +83,8 @@ CASES: dict[str, str | tuple[str, ...]] = {
     # activations
     **{f"activations.{name}": "F - 0.5" for name in
        "relu sigmoid tanh softmax log_softmax softplus elu gelu silu leaky_relu".split()},
+    "activations.softmax": ("F - 0.5", "F, 0", "F, axis=-2"), "activations.log_softmax": ("F - 0.5", "F, 0"),
+    "activations.gelu": ("F - 0.5", "F, False"),
     # array API dtype functions: no array computation, not provided inside compiled code
     "astype": "V, np.int32",
 }

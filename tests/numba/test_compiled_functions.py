@@ -89,7 +89,7 @@ _OWN = [name for name in COMPILED if numpy_ops.PROVIDERS[name].compiled == "njit
 _NP = [name for name in COMPILED if numpy_ops.PROVIDERS[name].compiled == "np"]
 # One of each kind of own implementation (functions of a kind share their code).
 _OWN_KINDS = ["mean", "argmax", "median", "nanmean", "matmul", "vecdot", "linalg.trace", "linalg.vector_norm",
-              "activations.sigmoid", "one_hot", "array", "astype", "fft.fftfreq", "modf", "compress",
+              "activations.sigmoid", "activations.softmax", "activations.gelu", "one_hot", "array", "astype", "fft.fftfreq", "modf", "compress",
               "cumulative_sum"]
 DEFAULT = sorted(set(_OWN_KINDS) | set(_NP[::25]))
 REST = sorted(set(COMPILED) - set(DEFAULT))
