@@ -213,6 +213,9 @@ class Program:
         generator = FunctionGenerator(self, func, owner, static or {})
         generator.copy_state_returns = entry
         generated = generator.generate(self.counter - 1)
+        if self.options.get("fuse", True):
+            from .fusion import fuse
+            fuse(generated, self)
         self.in_progress.discard(key)
         self.functions[key] = generated
         self.order.append(generated)

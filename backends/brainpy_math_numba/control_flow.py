@@ -139,7 +139,7 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
     if any(x.shape[0] != n for x in xs):
         raise ValueError(f"for_loop: every operand must have the same length along axis 0, got "
                          f"{[x.shape[0] for x in xs]}")
-    compile_options = {k: options[k] for k in ("parallel", "cache", "fastmath") if k in options}
+    compile_options = {k: options[k] for k in ("parallel", "cache", "fastmath", "fuse") if k in options}
     compile_options = {"cache": True, "parallel": False, **compile_options}
     compiled = _compiled_loop(body, compile_options)
     if n == 0:

@@ -25,7 +25,8 @@ from numba.np.numpy_support import from_dtype
 
 from brainpy_math import _config
 
-__all__ = ["WEAK_BINARY", "cast_literal", "float_argument", "weak_function_name"]
+__all__ = ["WEAK_BINARY", "WEAK_SCALAR", "cast_literal", "float_argument", "float_argument_scalar",
+           "weak_function_name"]
 
 _OPERATORS: dict[str, Callable] = {
     "Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
@@ -99,13 +100,14 @@ def _make(op_name: str, literal_on_left: bool) -> Callable:
     # A DUFunc, not a plain function: Numba fuses ufunc calls with the arithmetic around them into
     # one loop (array expressions), so `1.0 / (1.0 + exp(-x))` stays a single pass over x.
     kernel.__name__ = kernel.__qualname__ = weak_function_name(op_name, literal_on_left)
-    return vectorize(nopython=True, cache=True)(kernel)
+    return vectorize(nopython=True, cache=True)(kernel), scalar
 
 
-WEAK_BINARY: dict[str, Callable] = {
-    weak_function_name(name, left): _make(name, left) for name in _OPERATORS for left in (False, True)
-}
+_WEAK = {weak_function_name(name, left): _make(name, left) for name in _OPERATORS for left in (False, True)}
+WEAK_BINARY: dict[str, Callable] = {name: pair[0] for name, pair in _WEAK.items()}
 """Generated-module name → function, for every operator and literal side."""
+WEAK_SCALAR: dict[str, Callable] = {name: pair[1] for name, pair in _WEAK.items()}
+"""The same operations on one element (the fused loops of :mod:`.fusion` call these)."""
 
 
 def cast_literal(reference, literal):  # pragma: no cover - replaced by the overload
@@ -121,11 +123,12 @@ def _cast_literal_typed(reference, literal):
     return lambda reference, literal: literal
 
 
-def _float_argument_scalar(x):  # pragma: no cover - replaced by the overload
+def float_argument_scalar(x):  # pragma: no cover - replaced by the overload
+    """One element of :data:`float_argument`."""
     return x
 
 
-@overload(_float_argument_scalar, inline="always")
+@overload(float_argument_scalar, inline="always")
 def _float_argument_typed(x):
     if isinstance(x, (types.Integer, types.Boolean)):
         target = from_dtype(_config.default_float())
@@ -134,7 +137,7 @@ def _float_argument_typed(x):
 
 
 def _float_argument_kernel(x):
-    return _float_argument_scalar(x)
+    return float_argument_scalar(x)
 
 
 float_argument = vectorize(nopython=True, cache=True)(_float_argument_kernel)

@@ -28,7 +28,7 @@ from .compiler import explain_numba_error, load_program
 __all__ = ["jit", "JitFunction", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd",
            "hessian", "vmap", "pmap"]
 
-_OPTIONS = {"parallel", "cache", "fastmath"}
+_OPTIONS = {"parallel", "cache", "fastmath", "fuse"}
 _PYTHON_SCALARS = (float, int, bool, complex)
 
 
@@ -280,7 +280,8 @@ def jit(f: Any, dyn_vars: Any = None, static_argnums: Any = None, static_argname
     Variables passed as arrays and written in place) and compiled with ``numba.njit``. The
     Variables are found from the source, so ``dyn_vars`` is not needed (it is accepted for
     compatibility with the jax backend). Options: ``cache`` (default True: Numba's on-disk cache),
-    ``parallel`` (``bm.prange`` loops run in parallel), ``fastmath``.
+    ``parallel`` (``bm.prange`` loops run in parallel), ``fastmath``, ``fuse`` (default True: runs of
+    elementwise statements become one loop, see ``brainpy_math_numba.fusion``).
 
     Example:
         >>> import brainpy_math as bm

@@ -1,0 +1,194 @@
+"""Scalar building blocks of the fused loops that :mod:`.fusion` writes into generated code.
+
+A fused loop computes a run of elementwise statements one element at a time. Whether a name in
+it is an array or a scalar is only known when Numba types the function, so every read goes
+through :func:`element` (``x[i]`` for a 1-D array, ``x`` for a scalar) and every write through
+:func:`store`; :func:`loop_length`, :func:`join_lengths` and :func:`disjoint` decide at run time
+whether the fused loop may run at all (every array 1-D and of one length, no written array
+partially overlapping another operand); when not, the generated code takes its array-at-a-time
+branch, which has NumPy's broadcasting and errors.
+
+:func:`exp` is a float32 ``exp`` that LLVM vectorises: PyPI's llvmlite has no SVML, so libm's
+scalar ``expf`` would keep the loop scalar. It is within 2 ulp of the correctly rounded result
+(checked in the tests), and handles ``inf``, ``nan``, overflow and subnormal results as ``expf``
+does.
+"""
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numba import types
+from numba.extending import overload
+from numba.np.numpy_support import as_dtype, from_dtype
+
+from brainpy_math import _config
+
+__all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
+           "invert"]
+
+NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
+NO_ARRAY = -2  # a scalar: no constraint on the loop length
+
+
+def element(x, i):  # pragma: no cover - replaced by the overload inside compiled code
+    """``x[i]`` for a 1-D array, ``x`` itself for a scalar."""
+    return x
+
+
+@overload(element, inline="always")
+def _element(x, i):
+    if isinstance(x, types.Array):
+        if x.ndim == 1:
+            return lambda x, i: x[i]
+        zero = x.dtype
+        # Typed but never run: loop_length() sends other arrays to the array branch.
+        return lambda x, i: zero(0)
+    return lambda x, i: x
+
+
+def store(x, i, value):  # pragma: no cover - replaced by the overload
+    """``x[i] = value`` for a 1-D array (other shapes never reach a fused loop)."""
+
+
+@overload(store, inline="always")
+def _store(x, i, value):
+    if isinstance(x, types.Array) and x.ndim == 1:
+        def impl(x, i, value):
+            x[i] = value
+        return impl
+    return lambda x, i, value: None
+
+
+def loop_length(x):  # pragma: no cover - replaced by the overload
+    """The length of a 1-D array, ``NO_ARRAY`` for a scalar, ``NOT_FUSABLE`` for other arrays."""
+
+
+@overload(loop_length, inline="always")
+def _loop_length(x):
+    if isinstance(x, types.Array):
+        if x.ndim == 1:
+            return lambda x: x.shape[0]
+        return lambda x: NOT_FUSABLE
+    return lambda x: NO_ARRAY
+
+
+@numba.njit(inline="always")
+def join_lengths(a, b):
+    """The common loop length of two operands, or ``NOT_FUSABLE`` (lengths differ: broadcasting)."""
+    if a == NOT_FUSABLE or b == NOT_FUSABLE:
+        return NOT_FUSABLE
+    if a == NO_ARRAY:
+        return b
+    if b == NO_ARRAY or a == b:
+        return a
+    return NOT_FUSABLE
+
+
+def disjoint(written, other):  # pragma: no cover - replaced by the overload
+    """Whether a fused loop may write ``written`` while reading ``other`` element by element:
+    the same memory with the same stride, or no common byte."""
+    return True
+
+
+@overload(disjoint)
+def _disjoint(written, other):
+    if isinstance(written, types.Array) and isinstance(other, types.Array) and written.ndim == other.ndim == 1:
+        def impl(written, other):
+            w, o = written.ctypes.data, other.ctypes.data
+            same = w == o and written.strides[0] == other.strides[0]
+            apart = w + written.nbytes <= o or o + other.nbytes <= w
+            return same or apart or written.size == 0 or other.size == 0
+        return impl
+    return lambda written, other: True
+
+
+def _narrowed(dtype: np.dtype) -> np.dtype:
+    if not _config.x64_enabled():
+        return {np.dtype(np.int64): np.dtype(np.int32), np.dtype(np.uint64): np.dtype(np.uint32),
+                np.dtype(np.float64): np.dtype(np.float32),
+                np.dtype(np.complex128): np.dtype(np.complex64)}.get(dtype, dtype)
+    return dtype
+
+
+def _dtype_of(t) -> np.dtype:
+    return as_dtype(t.dtype if isinstance(t, types.Array) else t)
+
+
+def select(condition, x, y):  # pragma: no cover - replaced by the overload
+    """``where(condition, x, y)`` for one element, typed as ``bm.where`` types its result."""
+    return x if condition else y
+
+
+@overload(select)
+def _select(condition, x, y):
+    result = from_dtype(_narrowed(np.result_type(_dtype_of(x), _dtype_of(y))))
+    return lambda condition, x, y: result(x) if condition else result(y)
+
+
+def invert(x):  # pragma: no cover - replaced by the overload
+    """``~x`` for one element: logical not for a bool (as on bool arrays), bitwise not otherwise."""
+
+
+@overload(invert, inline="always")
+def _invert(x):
+    if isinstance(x, types.Boolean):
+        return lambda x: not x
+    return lambda x: ~x
+
+
+# ------------------------------------------------------------------------------ exp
+_SCALE_LOW, _SCALE_HIGH = -100, 127
+EXP2_TABLE = (2.0 ** np.arange(_SCALE_LOW, _SCALE_HIGH + 1)).astype(np.float32)
+_LOG2E = np.float32(1.0 / math.log(2.0))
+_LN2_HI = np.float32(0.693359375)  # few significant bits: n * _LN2_HI is exact (Cody and Waite)
+_LN2_LO = np.float32(math.log(2.0) - 0.693359375)
+_TAYLOR = [np.float32(1.0 / math.factorial(k)) for k in range(8)]
+_C0, _C1, _C2, _C3, _C4, _C5, _C6, _C7 = _TAYLOR
+_UNDERFLOW = np.float32(-104.0)  # exp(x) < half the smallest subnormal float32 below this
+_TINY = np.float32(2.0 ** -64)
+
+
+@numba.njit(inline="always", error_model="numpy")
+def exp_float32(x):
+    """``exp`` of a float32 scalar in plain float32 arithmetic (see the module docstring).
+
+    ``exp(x) = 2**k * exp(r)``, ``k = round(x / ln 2)``, ``|r| <= ln(2) / 2``; ``exp(r)`` from its
+    degree-7 Taylor polynomial; ``2**k`` read from a table (one vector gather), scaled once more
+    for subnormal results (``k < -100``) and ``k = 128``.
+    """
+    # Clamped (and nan replaced) so that the table index stays in range for any input.
+    y = min(max(x, np.float32(-105.0)), np.float32(89.0)) if x == x else np.float32(0.0)
+    n = np.floor(y * _LOG2E + np.float32(0.5))
+    r = (y - n * _LN2_HI) - n * _LN2_LO
+    p = _C7
+    p = p * r + _C6
+    p = p * r + _C5
+    p = p * r + _C4
+    p = p * r + _C3
+    p = p * r + _C2
+    p = p * r + _C1
+    p = p * r + _C0
+    k = np.int32(n)
+    tiny = k < np.int32(_SCALE_LOW)
+    huge = k > np.int32(_SCALE_HIGH)
+    k = k + np.int32(64) if tiny else (k - np.int32(1) if huge else k)
+    # An unsigned index: a signed one makes Numba check for negative indices, which stops LLVM
+    # from vectorising the loop.
+    result = p * EXP2_TABLE[np.uint32(k - np.int32(_SCALE_LOW))]
+    result = result * (_TINY if tiny else (np.float32(2.0) if huge else np.float32(1.0)))
+    result = np.float32(0.0) if x < _UNDERFLOW else result
+    return x if x != x else result  # nan stays nan
+
+
+def exp(x):  # pragma: no cover - replaced by the overload
+    """``np.exp`` of one element; float32 through :func:`exp_float32`."""
+    return np.exp(x)
+
+
+@overload(exp, inline="always")
+def _exp(x):
+    if x == types.float32:
+        return lambda x: exp_float32(x)
+    return lambda x: np.exp(x)

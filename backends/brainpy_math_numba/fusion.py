@@ -1,0 +1,384 @@
+"""Loop fusion: a run of elementwise statements in a generated function becomes one loop.
+
+Generated code is written array at a time, as the model is (``leak = 1.0 + ge + gi``, ``V = ...``,
+``self.V = bm.where(spike, V_reset, V)``): each statement is a pass over memory and each
+intermediate a new array. This pass rewrites a run of consecutive statements whose right-hand
+sides are elementwise (arithmetic, comparisons, ufuncs, ``bm.where``) into ONE loop computing one
+element at a time, with the run's local arrays turned into scalars::
+
+    <calls that are not elementwise (bm.event.csrmv, bm.random.normal, ...) hoisted, evaluated once>
+    n = common length of every operand (or -1)
+    if n >= 0 and no written array partially overlaps another operand:
+        for i in range(n): <the statements, one element at a time>
+    else:
+        <the statements as written>  # NumPy broadcasting, shapes other than 1-D, and errors
+
+Whether a name is an array or a scalar is only known when Numba types the function: the helpers
+of :mod:`.elementwise` decide then (``element(x, i)`` is ``x[i]`` or ``x``). A statement stays
+out of a run when a local it assigns is used outside the run (the loop does not build that array),
+when it writes part of an array, or when a call it makes cannot move before the run (it reads a
+name assigned earlier in the run, or follows a write into an array, or calls a generated function,
+which may write Variables).
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .codegen import Generated, Origin, Program
+
+__all__ = ["fuse"]
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_GENERATED_FUNCTION = re.compile(r"_bm_f\d+_")
+_COMPARE_OPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitAnd, ast.BitOr,
+            ast.BitXor)
+_DTYPE_NAMES = {"bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16",
+                "float32", "float64", "complex64", "complex128"}
+
+
+def _elementwise_ufunc(name: str) -> bool:
+    ufunc = getattr(np, name, None)
+    return isinstance(ufunc, np.ufunc) and ufunc.nout == 1 and name not in ("matmul", "vecdot", "matvec",
+                                                                             "vecmat")
+
+
+class _NotFusable(Exception):
+    pass
+
+
+@dataclass
+class _Statement:
+    node: ast.stmt
+    origin: Any
+    assigned: str | None = None  # the local name it assigns
+    stored: str | None = None  # the array it writes whole
+    hoists: list[tuple[str, ast.expr]] = field(default_factory=list)
+    scalar: ast.stmt | None = None  # the one-element version
+    array: ast.stmt | None = None  # the array version, with hoisted calls replaced by their names
+
+
+def fuse(generated: "Generated", program: "Program") -> None:
+    """Rewrite ``generated.lines`` in place: each run of elementwise statements becomes one loop."""
+    lines = generated.lines
+    parsed = [_parse(text) for text, _ in lines]
+    fusable = [p is not None and _candidate(p[1]) for p in parsed]
+    words = [set(_IDENTIFIER.findall(text)) for text, _ in lines]
+    while True:
+        runs = _runs(parsed, fusable)
+        changed = False
+        for start, stop in runs:
+            inside = set(range(start, stop))
+            for k in range(start, stop):
+                name = _assigned_name(parsed[k][1])
+                if name is not None and any(name in words[j] for j in range(len(lines)) if j not in inside):
+                    fusable[k] = False  # its array is needed after the run
+                    changed = True
+        if changed:
+            continue
+        for number, (start, stop) in enumerate(runs):
+            try:
+                _convert(program, [(parsed[k][1], lines[k][1]) for k in range(start, stop)], number)
+            except _NotFusable as err:
+                fusable[start + err.args[0]] = False
+                changed = True
+        if not changed:
+            break
+    output: list[tuple[str, Any]] = []
+    position = 0
+    for number, (start, stop) in enumerate(runs):
+        output.extend(lines[position:start])
+        converter, statements = _convert(program, [(parsed[k][1], lines[k][1]) for k in range(start, stop)],
+                                         number)
+        if converter.has_operation and converter.operands:
+            output.extend(_emit(converter, statements, parsed[start][0]))
+        else:
+            output.extend(lines[start:stop])
+        position = stop
+    output.extend(lines[position:])
+    generated.lines[:] = output
+
+
+def _parse(text: str) -> tuple[int, ast.stmt] | None:
+    """``(depth, statement)`` for a line holding one simple statement, else ``None``."""
+    stripped = text.lstrip(" ")
+    if stripped.rstrip().endswith(":"):
+        return None
+    try:
+        module = ast.parse(stripped)
+    except SyntaxError:
+        return None
+    if len(module.body) != 1:
+        return None
+    return (len(text) - len(stripped)) // 4, module.body[0]
+
+
+def _whole(target: ast.expr) -> str | None:
+    """The array name of ``x[...]`` or ``x[:]``, else ``None``."""
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+        index = target.slice
+        if isinstance(index, ast.Constant) and index.value is Ellipsis:
+            return target.value.id
+        if isinstance(index, ast.Slice) and index.lower is None and index.upper is None and index.step is None:
+            return target.value.id
+    return None
+
+
+def _assigned_name(stmt: ast.stmt) -> str | None:
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def _candidate(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` has the form a run can hold (its calls are checked when the run is built)."""
+    if isinstance(stmt, ast.Assign):
+        if len(stmt.targets) != 1:
+            return False
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name):
+            return not target.id.startswith("_bm_")
+        return _whole(target) is not None
+    if isinstance(stmt, ast.AugAssign) and type(stmt.op) in _BIN_OPS:
+        target = stmt.target
+        return _whole(target) is not None or (isinstance(target, ast.Name) and target.id.startswith("_bm_a"))
+    return False
+
+
+def _runs(parsed: list, fusable: list[bool]) -> list[tuple[int, int]]:
+    """Maximal ranges of consecutive fusable lines at one depth."""
+    runs = []
+    k = 0
+    while k < len(parsed):
+        if not fusable[k]:
+            k += 1
+            continue
+        stop = k + 1
+        while stop < len(parsed) and fusable[stop] and parsed[stop][0] == parsed[k][0]:
+            stop += 1
+        runs.append((k, stop))
+        k = stop
+    return runs
+
+
+class _Converter:
+    """Builds the one-element and the array version of the statements of one run."""
+
+    def __init__(self, program: "Program", number: int):
+        self.program = program
+        self.number = number
+        self.scalars: dict[str, str] = {}  # local name -> its scalar in the loop
+        self.written: set[str] = set()  # names assigned or stored so far in the run
+        self.stored_any = False
+        self.operands: list[str] = []
+        self.stored: list[str] = []
+        self.hoist_count = 0
+        self.has_operation = False
+
+    def helper(self, name: str) -> str:
+        from . import elementwise
+        return self.program.inject(f"_bm_e_{name}", getattr(elementwise, name),
+                                   f"brainpy_math_numba.elementwise.{name}")
+
+    def index(self) -> ast.expr:
+        return ast.Name(f"_bm_i{self.number}", ast.Load())
+
+    def read(self, name: str) -> ast.expr:
+        if name in self.scalars:
+            return ast.Name(self.scalars[name], ast.Load())
+        if name not in self.operands:
+            self.operands.append(name)
+        return ast.Call(ast.Name(self.helper("element"), ast.Load()), [ast.Name(name, ast.Load()), self.index()], [])
+
+    def statement(self, item: _Statement) -> None:
+        stmt = item.node
+        hoists: list[tuple[str, ast.expr]] = []
+        if isinstance(stmt, ast.Assign):
+            value = self.hoisted(stmt.value, hoists)
+            array_value = value
+            scalar_value = self.scalar(value)
+            target = stmt.targets[0]
+            if isinstance(target, ast.Name):
+                local = f"_bm_s{self.number}_{target.id}"
+                item.assigned = target.id
+                scalar = ast.Assign([ast.Name(local, ast.Store())], scalar_value)
+                self.scalars[target.id] = local
+                self.written.add(target.id)
+                array = ast.Assign([target], array_value)
+            else:
+                array_name = _whole(target)
+                item.stored = array_name
+                scalar = self.store(array_name, scalar_value)
+                array = ast.Assign([target], array_value)
+        else:  # AugAssign into a whole array
+            array_name = _whole(stmt.target) or stmt.target.id
+            value = self.hoisted(stmt.value, hoists)
+            combined = ast.BinOp(ast.Name(array_name, ast.Load()), stmt.op, value)
+            scalar = self.store(array_name, self.scalar(combined))
+            array = ast.AugAssign(stmt.target, stmt.op, value)
+            item.stored = array_name
+            self.has_operation = True
+        item.hoists = hoists
+        item.scalar = ast.fix_missing_locations(ast.Module([scalar], []))
+        item.array = ast.fix_missing_locations(ast.Module([array], []))
+
+    def store(self, array_name: str, value: ast.expr) -> ast.stmt:
+        if array_name in self.scalars:
+            raise _NotFusable  # writes into a local array assigned in the run
+        if array_name not in self.stored:
+            self.stored.append(array_name)
+        if array_name not in self.operands:
+            self.operands.append(array_name)
+        self.written.add(array_name)
+        self.stored_any = True
+        call = ast.Call(ast.Name(self.helper("store"), ast.Load()),
+                        [ast.Name(array_name, ast.Load()), self.index(), value], [])
+        return ast.Expr(call)
+
+    # ------------------------------------------------------------ hoisting
+    def hoisted(self, node: ast.expr, hoists: list) -> ast.expr:
+        """``node`` with its non-elementwise calls (and subscripts) replaced by hoisted names."""
+        if isinstance(node, (ast.Name, ast.Constant)):
+            return node
+        if isinstance(node, ast.BinOp) and type(node.op) in _BIN_OPS:
+            node.left, node.right = self.hoisted(node.left, hoists), self.hoisted(node.right, hoists)
+            return node
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Invert)):
+            node.operand = self.hoisted(node.operand, hoists)
+            return node
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], _COMPARE_OPS):
+            node.left = self.hoisted(node.left, hoists)
+            node.comparators = [self.hoisted(node.comparators[0], hoists)]
+            return node
+        if isinstance(node, ast.Call) and self.elementwise_call(node) is not None:
+            node.args = [self.hoisted(a, hoists) for a in node.args]
+            return node
+        if self.constant_cast(node):
+            return node
+        return self.hoist(node, hoists)
+
+    def hoist(self, node: ast.expr, hoists: list) -> ast.expr:
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        callees = {ast.unparse(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+        if self.stored_any or names & self.written or any(_GENERATED_FUNCTION.match(c) for c in callees):
+            raise _NotFusable
+        self.hoist_count += 1
+        name = f"_bm_h{self.number}_{self.hoist_count}"
+        hoists.append((name, node))
+        return ast.Name(name, ast.Load())
+
+    def elementwise_call(self, node: ast.Call) -> str | None:
+        """The one-element callee for an elementwise call, else ``None``."""
+        if node.keywords:
+            return None
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "np":
+            if func.attr == "exp":
+                return self.helper("exp")
+            return f"np.{func.attr}" if _elementwise_ufunc(func.attr) else None
+        if isinstance(func, ast.Name):
+            name = func.id
+            if name.startswith("_bm_weak_"):
+                from . import literals
+                return self.program.inject(name.replace("_bm_weak_", "_bm_sweak_"), literals.WEAK_SCALAR[name],
+                                           f"brainpy_math_numba.literals.WEAK_SCALAR[{name!r}]")
+            if name == "_bm_float_argument":
+                from . import literals
+                return self.program.inject("_bm_sfloat_argument", literals.float_argument_scalar,
+                                           "brainpy_math_numba.literals.float_argument_scalar")
+            if name == "_bm_cast_literal" and len(node.args) == 2:
+                return name
+            if name == "_bm_where" and len(node.args) == 3:
+                return self.helper("select")
+        return None
+
+    @staticmethod
+    def constant_cast(node: ast.expr) -> bool:
+        """``np.float32(-50.0)``: a typed constant."""
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and
+                isinstance(node.func.value, ast.Name) and node.func.value.id == "np" and
+                node.func.attr in _DTYPE_NAMES and not node.keywords and
+                all(isinstance(a, ast.Constant) or isinstance(a, ast.UnaryOp) and
+                    isinstance(a.operand, ast.Constant) for a in node.args))
+
+    # ------------------------------------------------------------ one element
+    def scalar(self, node: ast.expr) -> ast.expr:
+        """The one-element version of an (already hoisted) elementwise expression."""
+        if isinstance(node, ast.Name):
+            return self.read(node.id)
+        if isinstance(node, ast.Constant):
+            return node
+        if isinstance(node, ast.BinOp):
+            self.has_operation = True
+            return ast.BinOp(self.scalar(node.left), node.op, self.scalar(node.right))
+        if isinstance(node, ast.UnaryOp):
+            self.has_operation = True
+            operand = self.scalar(node.operand)
+            if isinstance(node.op, ast.Invert):
+                return ast.Call(ast.Name(self.helper("invert"), ast.Load()), [operand], [])
+            return ast.UnaryOp(node.op, operand)
+        if isinstance(node, ast.Compare):
+            self.has_operation = True
+            return ast.Compare(self.scalar(node.left), node.ops, [self.scalar(node.comparators[0])])
+        if self.constant_cast(node):
+            return node
+        callee = self.elementwise_call(node)
+        self.has_operation = True
+        return ast.Call(ast.parse(callee, mode="eval").body, [self.scalar(a) for a in node.args], [])
+
+
+def _convert(program: "Program", items: list[tuple[ast.stmt, Any]], number: int):
+    """The converter and statements of one run; ``_NotFusable(position)`` names a statement that
+    cannot join it."""
+    converter = _Converter(program, number)
+    statements = []
+    for position, (stmt, origin) in enumerate(items):
+        item = _Statement(_copy(stmt), origin)
+        try:
+            converter.statement(item)
+        except _NotFusable:
+            raise _NotFusable(position) from None
+        statements.append(item)
+    return converter, statements
+
+
+def _emit(converter: _Converter, statements: list[_Statement], depth: int) -> list[tuple[str, Any]]:
+    pad = "    " * depth
+    first = statements[0].origin
+    k = converter.number
+    helper = converter.helper
+    out: list[tuple[str, Any]] = []
+    for item in statements:
+        for name, node in item.hoists:
+            out.append((f"{pad}{name} = {ast.unparse(node)}", item.origin))
+    operands = converter.operands
+    length, join = helper("loop_length"), helper("join_lengths")
+    out.append((f"{pad}_bm_n{k} = {length}({operands[0]})", first))
+    for name in operands[1:]:
+        out.append((f"{pad}_bm_n{k} = {join}(_bm_n{k}, {length}({name}))", first))
+    checks = [f"_bm_n{k} >= 0"]
+    disjoint = helper("disjoint")
+    pairs = []
+    for written in converter.stored:
+        pairs += [(written, other) for other in operands
+                  if other != written and (other, written) not in pairs]
+    checks += [f"{disjoint}({written}, {other})" for written, other in pairs]
+    out.append((f"{pad}if {' and '.join(checks)}:", first))
+    out.append((f"{pad}    for _bm_i{k} in range(_bm_n{k}):", first))
+    for item in statements:
+        out.append((f"{pad}        {ast.unparse(item.scalar)}", item.origin))
+    out.append((f"{pad}else:", first))
+    for item in statements:
+        out.append((f"{pad}    {ast.unparse(item.array)}", item.origin))
+    return out
+
+
+def _copy(node: ast.AST) -> Any:
+    import copy
+    return copy.deepcopy(node)

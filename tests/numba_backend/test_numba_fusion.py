@@ -1,0 +1,200 @@
+"""Loop fusion in generated code (brainpy_math_numba.fusion) and the float32 exp of fused loops."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+import numba  # noqa: E402
+
+import brainpy_math as bm  # noqa: E402
+from brainpy_math_numba.elementwise import exp_float32  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _numba():
+    with bm.set_backend("numba"):
+        yield
+
+
+class Neurons(bm.Base):
+    """A LIF-like update: a run of elementwise statements, with a where, an exp and a comparison."""
+
+    def __init__(self, n, V0):
+        super().__init__()
+        self.V = bm.Variable(bm.asarray(V0, dtype=bm.float32))
+        self.spike = bm.Variable(bm.zeros(n, dtype=bm.bool_))
+        self.counter = bm.Variable(bm.zeros(n, dtype=bm.int32))
+
+    def update(self, current):
+        leak = 1.0 + current * 0.5
+        V = self.V + (current - self.V) * bm.exp(-0.1 * leak)
+        V = bm.where(self.counter > 0, self.V, V)
+        spike = V >= -50.0
+        self.spike = spike
+        self.V = bm.where(spike, -60.0, V)
+        self.counter = bm.where(~spike, bm.maximum(self.counter - 1, 0), 5)
+
+
+def _reference_update(V, counter, current):
+    V = V.astype(np.float64)
+    leak = 1.0 + current * 0.5
+    new = V + (current - V) * np.exp(-0.1 * leak)
+    new = np.where(counter > 0, V, new)
+    spike = new >= -50.0
+    return np.where(spike, -60.0, new), spike, np.where(~spike, np.maximum(counter - 1, 0), 5)
+
+
+def _run(fuse, V0, current, steps=3):
+    model = Neurons(V0.shape[0], V0)
+    step = bm.jit(model.update, fuse=fuse)
+    for _ in range(steps):
+        step(current)
+    return model, step
+
+
+def test_a_run_of_elementwise_statements_becomes_one_loop_with_the_array_version_as_fallback():
+    V0 = np.linspace(-70, -45, 64).astype(np.float32)
+    current = np.linspace(-5, 30, 64).astype(np.float32)
+    model, step = _run(True, V0, current, steps=1)
+    source = step.source
+    assert source.count("for _bm_i") == 1  # the whole update is one loop
+    assert "else:" in source and "bm_where(" in source  # ... with the array version kept
+    V, spike, counter = _reference_update(V0, np.zeros(64, np.int32), current)
+    np.testing.assert_allclose(np.asarray(model.V), V, rtol=1e-6, atol=1e-4)
+    np.testing.assert_array_equal(np.asarray(model.spike), spike)
+    np.testing.assert_array_equal(np.asarray(model.counter), counter)
+    assert model.V.dtype == np.float32 and model.counter.dtype == np.int32 and model.spike.dtype == np.bool_
+
+
+def test_fused_and_unfused_code_agree():
+    V0 = np.linspace(-70, -45, 101).astype(np.float32)
+    current = np.linspace(-5, 30, 101).astype(np.float32)
+    fused, fused_step = _run(True, V0, current, steps=20)
+    plain, plain_step = _run(False, V0, current, steps=20)
+    assert "for _bm_i" in fused_step.source and "for _bm_i" not in plain_step.source
+    # exp differs by at most 1 ulp between the fused loop's float32 exp and libm's expf.
+    np.testing.assert_allclose(np.asarray(fused.V), np.asarray(plain.V), rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(np.asarray(fused.spike), np.asarray(plain.spike))
+    np.testing.assert_array_equal(np.asarray(fused.counter), np.asarray(plain.counter))
+
+
+def test_broadcasting_and_other_shapes_take_the_array_branch():
+    class Grid(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.x = bm.Variable(bm.ones((3, 4)))
+            self.y = bm.Variable(bm.ones(4))
+
+        def update(self, row, scale):
+            self.x = self.x * scale + row  # 2-D: not a fused loop at run time
+            self.y = self.y * scale + row[:1]  # a length-1 operand broadcasts
+
+    grid = Grid()
+    row = np.arange(4, dtype=np.float32)
+    bm.jit(grid.update)(row, 2.0)
+    np.testing.assert_array_equal(np.asarray(grid.x), np.ones((3, 4)) * 2 + row)
+    np.testing.assert_array_equal(np.asarray(grid.y), np.ones(4) * 2 + row[:1])
+
+
+def test_overlapping_views_are_not_fused_element_by_element():
+    """``a[...] = b + 1`` with ``a``, ``b`` overlapping views: NumPy reads all of ``b`` first."""
+    class Shift(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.v = bm.Variable(bm.arange(8).astype(bm.float32))
+
+        def write(self, a, b):
+            a[...] = b + 1.0
+
+        def update(self):
+            self.write(self.v[1:], self.v[:-1])
+
+    shift = Shift()
+    bm.jit(shift.update)()
+    expected = np.arange(8, dtype=np.float32)
+    expected[1:] = expected[:-1] + 1
+    np.testing.assert_array_equal(np.asarray(shift.v), expected)
+
+
+def test_a_local_used_after_the_run_keeps_its_array():
+    class Model(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.x = bm.Variable(bm.arange(5).astype(bm.float32))
+            self.total = bm.Variable(bm.zeros(1))
+
+        def update(self):
+            y = self.x * 2.0
+            self.x = y + 1.0
+            self.total[0] = bm.sum(y)  # y is needed whole after the elementwise statements
+
+    model = Model()
+    bm.jit(model.update)()
+    np.testing.assert_array_equal(np.asarray(model.x), np.arange(5) * 2.0 + 1)
+    assert float(model.total[0]) == float(np.sum(np.arange(5) * 2.0))
+
+
+def test_calls_that_are_not_elementwise_are_evaluated_once_before_the_loop():
+    class Noisy(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.V = bm.Variable(bm.zeros(1000))
+            self.rng = bm.random.RandomState(3)
+
+        def update(self):
+            self.V = self.V * 0.5 + self.rng.normal(0.0, 1.0, size=1000)
+
+    results = []
+    for fuse in (True, False):
+        model = Noisy()
+        step = bm.jit(model.update, fuse=fuse)
+        step()
+        step()
+        results.append(np.asarray(model.V).copy())
+        assert ("_bm_h" in step.source) == fuse
+    np.testing.assert_array_equal(results[0], results[1])  # the same draws, in the same order
+
+
+def test_augmented_assignment_into_a_variable_is_fused():
+    class Counter(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.n = bm.Variable(bm.zeros(6, dtype=bm.int32))
+
+        def update(self, k):
+            self.n += k * 2
+
+    counter = Counter()
+    step = bm.jit(counter.update)
+    step(np.arange(6, dtype=np.int32))
+    step(np.arange(6, dtype=np.int32))
+    assert "for _bm_i" in step.source
+    np.testing.assert_array_equal(np.asarray(counter.n), 4 * np.arange(6))
+    assert counter.n.dtype == np.int32
+
+
+def test_exp_float32_is_within_one_ulp_and_handles_special_values():
+    @numba.njit
+    def fill(x, out):
+        for i in range(x.shape[0]):
+            out[i] = exp_float32(x[i])
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-110, 95, 200_000), rng.uniform(-1, 1, 100_000),
+                        np.linspace(-104.5, -85, 20_000)]).astype(np.float32)
+    out = np.empty_like(x)
+    fill(x, out)
+    with np.errstate(over="ignore"):
+        expected = np.exp(x.astype(np.float64)).astype(np.float32)
+    finite = np.isfinite(expected)
+    ulps = np.abs(out[finite].view(np.int32).astype(np.int64) - expected[finite].view(np.int32).astype(np.int64))
+    assert ulps.max() <= 1
+    np.testing.assert_array_equal(np.isinf(out), np.isinf(expected))
+    special = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, 88.72, 88.73, -103.97, -200.0], np.float32)
+    got = np.empty_like(special)
+    fill(special, got)
+    with np.errstate(over="ignore"):
+        want = np.exp(special.astype(np.float64)).astype(np.float32)
+    np.testing.assert_array_equal(got, want)
