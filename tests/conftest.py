@@ -6,14 +6,18 @@ must run, and under CI (``CI`` set) it defaults to every registered backend, so 
 than silently skipping a backend it forgot to install.
 """
 from __future__ import annotations
-
 import os
+import warnings
 
 import pytest
 
 import brainpy_math as bm
 
 from _assertions import assert_matches, tolerance  # noqa: F401  (re-exported for older imports)
+
+# Numba's pedantic SSA check on the inlined conditional expressions of the fused-loop helpers
+# (brainpy_math_numba.elementwise filters it too, but pytest restores filters after each test).
+warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope")
 
 ALL_BACKENDS = bm._backend.known_backends()
 

@@ -161,6 +161,8 @@ class Generated:
     state: list[str] = field(default_factory=list)
     lines: list[tuple[str, Origin | None]] = field(default_factory=list)
     header: Origin | None = None
+    decorator: str = "_bm_njit"
+    plain_lines: list[tuple[str, Origin | None]] = field(default_factory=list)  # before fusion
 
 
 class Program:
@@ -177,6 +179,7 @@ class Program:
         self.descriptions: dict[str, str] = {}  # name -> stable description (part of the hash)
         self.extra_lines: list[str] = []
         self.counter = 0  # numbers the generated functions: names stay unique
+        self.scalar_twins: dict[str, str | None] = {}  # generated function -> its one-element twin
 
     # -------------------------------------------------------------- shared resources
     def array(self, array: np.ndarray) -> str:
@@ -213,6 +216,7 @@ class Program:
         generator = FunctionGenerator(self, func, owner, static or {})
         generator.copy_state_returns = entry
         generated = generator.generate(self.counter - 1)
+        generated.plain_lines = list(generated.lines)
         if self.options.get("fuse", True):
             from .fusion import fuse
             fuse(generated, self)
@@ -233,7 +237,7 @@ class Program:
         lines += self.extra_lines
         for generated in self.order:
             lines.append("")
-            lines.append(f"@_bm_njit")
+            lines.append(f"@{generated.decorator}")
             params = ", ".join(generated.params + generated.state)
             lines.append(f"def {generated.name}({params}):")
             body = [text for text, _ in generated.lines] or ["    pass"]

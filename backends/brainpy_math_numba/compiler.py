@@ -45,11 +45,13 @@ def cache_dir() -> Path:
     return folder
 
 
-def _njit_decorator(options: dict[str, Any]):
+def _njit_decorator(options: dict[str, Any], inline: bool = False):
     import numba
     # error_model='numpy': division by zero gives inf/nan as in NumPy and JAX, not an exception.
+    # inline: the one-element twins of helper functions, called inside fused loops.
     return numba.njit(cache=bool(options.get("cache", True)), parallel=bool(options.get("parallel", False)),
-                      fastmath=bool(options.get("fastmath", False)), error_model="numpy")
+                      fastmath=bool(options.get("fastmath", False)), error_model="numpy",
+                      inline="always" if inline else "never")
 
 
 def load_program(program: Program) -> ModuleType:
@@ -57,7 +59,8 @@ def load_program(program: Program) -> ModuleType:
     source = program.source()
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     name = f"_bm_gen_{digest}"
-    namespace = {"np": np, "_bm_njit": _njit_decorator(program.options), **program.namespace}
+    namespace = {"np": np, "_bm_njit": _njit_decorator(program.options),
+                 "_bm_njit_inline": _njit_decorator(program.options, inline=True), **program.namespace}
     existing = sys.modules.get(name)
     if existing is not None and all(existing.__dict__.get(k) is v for k, v in program.namespace.items()):
         return existing  # the same code over the same objects: reuse its compiled functions

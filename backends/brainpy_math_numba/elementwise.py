@@ -8,7 +8,7 @@ whether the fused loop may run at all (every array 1-D and of one length, no wri
 partially overlapping another operand); when not, the generated code takes its array-at-a-time
 branch, which has NumPy's broadcasting and errors.
 
-:func:`exp` is a float32 ``exp`` that LLVM vectorises: PyPI's llvmlite has no SVML, so libm's
+:func:`exp` (and :func:`expm1`) is a float32 ``exp`` that LLVM vectorises: PyPI's llvmlite has no SVML, so libm's
 scalar ``expf`` would keep the loop scalar. It is within 2 ulp of the correctly rounded result
 (checked in the tests), and handles ``inf``, ``nan``, overflow and subnormal results as ``expf``
 does.
@@ -16,6 +16,7 @@ does.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numba
 import numpy as np
@@ -25,8 +26,12 @@ from numba.np.numpy_support import as_dtype, from_dtype
 
 from brainpy_math import _config
 
+# Numba's pedantic SSA check reports the conditional expressions of the inlined functions below
+# ("variable ... is not in scope"); the code it compiles is right, and users cannot act on it.
+warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope", category=numba.NumbaIRAssumptionWarning)
+
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
-           "invert"]
+           "expm1", "expm1_float32", "invert"]
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length
@@ -121,7 +126,7 @@ def select(condition, x, y):  # pragma: no cover - replaced by the overload
     return x if condition else y
 
 
-@overload(select)
+@overload(select, inline="always")
 def _select(condition, x, y):
     result = from_dtype(_narrowed(np.result_type(_dtype_of(x), _dtype_of(y))))
     return lambda condition, x, y: result(x) if condition else result(y)
@@ -192,3 +197,41 @@ def _exp(x):
     if x == types.float32:
         return lambda x: exp_float32(x)
     return lambda x: np.exp(x)
+
+
+_EXPM1_TAYLOR = [np.float32(1.0 / math.factorial(k)) for k in range(1, 13)]
+(_E1, _E2, _E3, _E4, _E5, _E6, _E7, _E8, _E9, _E10, _E11, _E12) = _EXPM1_TAYLOR
+
+
+@numba.njit(inline="always", error_model="numpy")
+def expm1_float32(x):
+    """``expm1`` of a float32 scalar, vectorisable: the Taylor series for ``|x| < 1`` (no
+    cancellation near 0), ``exp(x) - 1`` beyond (within 2 ulp, checked in the tests)."""
+    s = min(max(x, np.float32(-1.0)), np.float32(1.0)) if x == x else np.float32(0.0)
+    p = _E12
+    p = p * s + _E11
+    p = p * s + _E10
+    p = p * s + _E9
+    p = p * s + _E8
+    p = p * s + _E7
+    p = p * s + _E6
+    p = p * s + _E5
+    p = p * s + _E4
+    p = p * s + _E3
+    p = p * s + _E2
+    p = p * s + _E1
+    series = p * s
+    far = exp_float32(x) - np.float32(1.0)
+    return series if abs(x) < np.float32(1.0) else far
+
+
+def expm1(x):  # pragma: no cover - replaced by the overload
+    """``np.expm1`` of one element; float32 through :func:`expm1_float32`."""
+    return np.expm1(x)
+
+
+@overload(expm1, inline="always")
+def _expm1(x):
+    if x == types.float32:
+        return lambda x: expm1_float32(x)
+    return lambda x: np.expm1(x)

@@ -66,7 +66,7 @@ class _Statement:
 
 def fuse(generated: "Generated", program: "Program") -> None:
     """Rewrite ``generated.lines`` in place: each run of elementwise statements becomes one loop."""
-    lines = generated.lines
+    lines = generated.lines = _expand_tuple_assignments(generated.lines)
     parsed = [_parse(text) for text, _ in lines]
     fusable = [p is not None and _candidate(p[1]) for p in parsed]
     words = [set(_IDENTIFIER.findall(text)) for text, _ in lines]
@@ -103,6 +103,27 @@ def fuse(generated: "Generated", program: "Program") -> None:
         position = stop
     output.extend(lines[position:])
     generated.lines[:] = output
+
+
+def _expand_tuple_assignments(lines: list) -> list:
+    """``a, b = x, y`` (names from names or constants, none assigned by it) as two statements, so
+    that the run around it stays one loop."""
+    out = []
+    for text, origin in lines:
+        parsed = _parse(text)
+        stmt = parsed[1] if parsed else None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple) \
+                and isinstance(stmt.value, ast.Tuple) and len(stmt.value.elts) == len(stmt.targets[0].elts):
+            targets, values = stmt.targets[0].elts, stmt.value.elts
+            target_names = {t.id for t in targets if isinstance(t, ast.Name)}
+            if len(target_names) == len(targets) and all(
+                    isinstance(v, ast.Constant) or isinstance(v, ast.Name) and v.id not in target_names
+                    for v in values):
+                pad = "    " * parsed[0]
+                out += [(f"{pad}{t.id} = {ast.unparse(v)}", origin) for t, v in zip(targets, values)]
+                continue
+        out.append((text, origin))
+    return out
 
 
 def _parse(text: str) -> tuple[int, ast.stmt] | None:
@@ -170,8 +191,9 @@ def _runs(parsed: list, fusable: list[bool]) -> list[tuple[int, int]]:
 class _Converter:
     """Builds the one-element and the array version of the statements of one run."""
 
-    def __init__(self, program: "Program", number: int):
+    def __init__(self, program: "Program", number: int, twin: bool = False):
         self.program = program
+        self.twin = twin  # building a one-element twin: every name is already one element
         self.number = number
         self.scalars: dict[str, str] = {}  # local name -> its scalar in the loop
         self.written: set[str] = set()  # names assigned or stored so far in the run
@@ -190,6 +212,8 @@ class _Converter:
         return ast.Name(f"_bm_i{self.number}", ast.Load())
 
     def read(self, name: str) -> ast.expr:
+        if self.twin:
+            return ast.Name(name, ast.Load())
         if name in self.scalars:
             return ast.Name(self.scalars[name], ast.Load())
         if name not in self.operands:
@@ -205,7 +229,7 @@ class _Converter:
             scalar_value = self.scalar(value)
             target = stmt.targets[0]
             if isinstance(target, ast.Name):
-                local = f"_bm_s{self.number}_{target.id}"
+                local = target.id if self.twin else f"_bm_s{self.number}_{target.id}"
                 item.assigned = target.id
                 scalar = ast.Assign([ast.Name(local, ast.Store())], scalar_value)
                 self.scalars[target.id] = local
@@ -266,7 +290,8 @@ class _Converter:
     def hoist(self, node: ast.expr, hoists: list) -> ast.expr:
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         callees = {ast.unparse(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-        if self.stored_any or names & self.written or any(_GENERATED_FUNCTION.match(c) for c in callees):
+        if self.twin or self.stored_any or names & self.written or \
+                any(_GENERATED_FUNCTION.match(c) for c in callees):
             raise _NotFusable
         self.hoist_count += 1
         name = f"_bm_h{self.number}_{self.hoist_count}"
@@ -279,8 +304,8 @@ class _Converter:
             return None
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "np":
-            if func.attr == "exp":
-                return self.helper("exp")
+            if func.attr in ("exp", "expm1"):
+                return self.helper(func.attr)  # float32: vectorisable versions
             return f"np.{func.attr}" if _elementwise_ufunc(func.attr) else None
         if isinstance(func, ast.Name):
             name = func.id
@@ -296,6 +321,8 @@ class _Converter:
                 return name
             if name == "_bm_where" and len(node.args) == 3:
                 return self.helper("select")
+            if _GENERATED_FUNCTION.match(name):
+                return scalar_twin(self.program, name)
         return None
 
     @staticmethod
@@ -346,6 +373,47 @@ def _convert(program: "Program", items: list[tuple[ast.stmt, Any]], number: int)
             raise _NotFusable(position) from None
         statements.append(item)
     return converter, statements
+
+
+def scalar_twin(program: "Program", name: str) -> str | None:
+    """The name of a one-element version of the generated function ``name``, made once, or ``None``.
+
+    A helper such as ``def gate(x, alpha, beta): rate = alpha + beta; ...; return ...`` is
+    elementwise from parameters to result: its twin takes and returns one element, so a fused
+    loop can call it (inlined by Numba) instead of leaving the run. Functions that touch arrays
+    of the model's state, write anything, or call what cannot run on one element have no twin.
+    """
+    from .codegen import Generated
+    if name in program.scalar_twins:
+        return program.scalar_twins[name]
+    program.scalar_twins[name] = None  # also while building it: a recursive call gets no twin
+    generated = next((g for g in program.order if g.name == name), None)
+    if generated is None or generated.state or not generated.plain_lines:
+        return None
+    lines = _expand_tuple_assignments(generated.plain_lines)
+    parsed = [_parse(text) for text, _ in lines]
+    if any(p is None or p[0] != 1 for p in parsed):
+        return None
+    *body, last = parsed
+    if not isinstance(last[1], ast.Return) or last[1].value is None or \
+            not all(_assigned_name(p[1]) is not None for p in body):
+        return None
+    converter = _Converter(program, 0, twin=True)
+    out = []
+    try:
+        for (_, stmt), (_, origin) in zip(body, lines):
+            item = _Statement(_copy(stmt), origin)
+            converter.statement(item)
+            out.append((f"    {ast.unparse(item.scalar)}", origin))
+        value = converter.scalar(converter.hoisted(_copy(last[1].value), []))
+    except _NotFusable:
+        return None
+    out.append((f"    return {ast.unparse(value)}", lines[-1][1]))
+    twin = Generated(f"{name}_element", list(generated.params), [], out, generated.header,
+                     decorator="_bm_njit_inline")
+    program.order.append(twin)
+    program.scalar_twins[name] = twin.name
+    return twin.name
 
 
 def _emit(converter: _Converter, statements: list[_Statement], depth: int) -> list[tuple[str, Any]]:

@@ -65,12 +65,13 @@ def _targets(operand, literal, op_name: str):
 
 
 def _cast_operand(operand, target):
+    # Inlined: a call per operation would keep the fused loops of .fusion from being vectorised.
     if target is None:
-        return njit(lambda x: x)
+        return njit(lambda x: x, inline="always")
     if isinstance(operand, types.Array):
         np_dtype = np.dtype(str(target))
-        return njit(lambda x: x.astype(np_dtype))
-    return njit(lambda x: target(x))
+        return njit(lambda x: x.astype(np_dtype), inline="always")
+    return njit(lambda x: target(x), inline="always")
 
 
 def _make(op_name: str, literal_on_left: bool) -> Callable:
@@ -89,7 +90,7 @@ def _make(op_name: str, literal_on_left: bool) -> Callable:
         result = operand_target or _scalar_type(operand)
         if not isinstance(result, (types.Number, types.Boolean)):
             result = None
-        cast_result = _cast_operand(types.float64, result) if result is not None else njit(lambda x: x)
+        cast_result = _cast_operand(types.float64, result) if result is not None else _cast_operand(None, None)
         if literal_on_left:
             return lambda a, b: cast_result(op(cast_lit(a), cast_operand(b)))
         return lambda a, b: cast_result(op(cast_operand(a), cast_lit(b)))

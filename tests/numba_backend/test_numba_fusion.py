@@ -198,3 +198,65 @@ def test_exp_float32_is_within_one_ulp_and_handles_special_values():
     with np.errstate(over="ignore"):
         want = np.exp(special.astype(np.float64)).astype(np.float32)
     np.testing.assert_array_equal(got, want)
+
+
+def test_expm1_float32_is_within_two_ulp():
+    from brainpy_math_numba.elementwise import expm1_float32
+
+    @numba.njit
+    def fill(x, out):
+        for i in range(x.shape[0]):
+            out[i] = expm1_float32(x[i])
+
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.uniform(-110, 95, 100_000), rng.uniform(-2, 2, 100_000), rng.uniform(-1e-3, 1e-3, 10_000),
+                        [0.0, -0.0, 1e-30, -1.0, 1.0]]).astype(np.float32)
+    out = np.empty_like(x)
+    fill(x, out)
+    with np.errstate(over="ignore"):
+        expected = np.expm1(x.astype(np.float64)).astype(np.float32)
+    finite = np.isfinite(expected)
+    ulps = np.abs(out[finite].view(np.int32).astype(np.int64) - expected[finite].view(np.int32).astype(np.int64))
+    assert ulps.max() <= 2
+    special = np.array([np.inf, -np.inf, np.nan], np.float32)
+    got = np.empty_like(special)
+    fill(special, got)
+    np.testing.assert_array_equal(got, [np.inf, -1.0, np.nan])
+
+
+def _exprel(x):
+    small = bm.abs(x) < 1e-3
+    safe = bm.where(small, 1.0, x)
+    return bm.where(small, 1.0 + 0.5 * x, bm.expm1(safe) / safe)
+
+
+def test_elementwise_helper_functions_are_called_one_element_at_a_time_inside_the_loop():
+    class Gates(bm.Base):
+        def __init__(self, n):
+            super().__init__()
+            self.m = bm.Variable(bm.linspace(0.0, 1.0, n))
+
+        def rate(self, u):
+            return 0.32 / _exprel(u * 0.25)
+
+        def update(self, V):
+            u = -63.0 - V
+            self.m = self.m + 0.1 * (self.rate(u) * (1.0 - self.m) - self.m)
+
+    V = np.linspace(-90, 30, 257).astype(np.float32)
+    V[10] = -63.0 + 0.0  # u = 0: the series branch of exprel
+    results = []
+    for fuse in (True, False):
+        gates = Gates(257)
+        step = bm.jit(gates.update, fuse=fuse)
+        step(V)
+        results.append(np.asarray(gates.m).copy())
+        if fuse:
+            assert "_exprel_element(" in step.source and "_rate_element(" in step.source
+            assert step.source.count("for _bm_i") == 1
+    np.testing.assert_allclose(results[0], results[1], rtol=2e-6, atol=1e-7)
+    m0 = np.linspace(0.0, 1.0, 257)
+    x = (-63.0 - V.astype(np.float64)) * 0.25
+    with np.errstate(invalid="ignore", divide="ignore"):
+        exprel = np.where(np.abs(x) < 1e-3, 1.0 + 0.5 * x, np.expm1(x) / np.where(x == 0, 1.0, x))
+    np.testing.assert_allclose(results[0], m0 + 0.1 * (0.32 / exprel * (1.0 - m0) - m0), rtol=1e-5, atol=1e-6)
