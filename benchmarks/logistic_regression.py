@@ -4,7 +4,8 @@
 (``--quick``: 200,000). Rows: the same ``bm.Base`` class under ``bm.jit`` on each installed backend,
 raw ``jax.jit`` of the expression, the JAX backend without jit, a hand-written ``numba.njit`` of the
 NumPy expression, a hand-fused ``prange`` loop, NumPy, and the machine's read bandwidth bound (one
-pass over X, which any step must make at least once).
+pass over X, which any step must make at least once). The rows are timed in interleaved rounds
+(each implementation once per round), so that the ratios compare like with like on a noisy machine.
 
 Run: ``python -m benchmarks.logistic_regression [--quick]``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import statistics
 import time
 from typing import Any, Callable
 
@@ -20,9 +22,9 @@ import numpy as np
 import brainpy_math as bm
 
 try:
-    from ._harness import add_ratios, machine, median_time, print_table, write_jsonl
+    from ._harness import add_ratios, machine, print_table, write_jsonl
 except ImportError:  # run as a script
-    from _harness import add_ratios, machine, median_time, print_table, write_jsonl
+    from _harness import add_ratios, machine, print_table, write_jsonl
 
 NAME = "logistic_regression"
 
@@ -52,14 +54,27 @@ def numpy_step(X: np.ndarray, Y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return w - u
 
 
-def _timed(fn: Callable[[], Any], repeat: int) -> dict:
-    start = time.perf_counter()
-    fn()
-    first = time.perf_counter() - start
-    return {"first_call_s": first, "s_per_step": median_time(fn, repeat=repeat, warmup=0)}
+def _interleaved(candidates: list[tuple[dict, Callable[[], Any]]], repeat: int) -> list[dict]:
+    """Rows timing each candidate: a first call (compiles), then ``repeat`` rounds in which every
+    candidate runs once in turn, so that a slow phase of a shared machine hits all of them alike;
+    ``s_per_step`` is the median over the rounds."""
+    rows, times = [], []
+    for meta, fn in candidates:
+        start = time.perf_counter()
+        fn()
+        rows.append({**meta, "first_call_s": time.perf_counter() - start})
+        times.append([])
+    for _ in range(repeat):
+        for (_, fn), samples in zip(candidates, times):
+            start = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - start)
+    for row, samples in zip(rows, times):
+        row["s_per_step"] = statistics.median(samples)
+    return rows
 
 
-def _numba_rows(X, Y, w0, repeat) -> list[dict]:
+def _numba_rows(X, Y, w0) -> list[tuple[dict, Callable[[], Any]]]:
     import numba
 
     one = np.float32(1.0)
@@ -94,17 +109,14 @@ def _numba_rows(X, Y, w0, repeat) -> list[dict]:
                 total += X[i, j]
         return total
 
-    rows = []
-    for impl, fn in [("numba.njit of the expression (hand-written)", expression_step),
-                     ("numba hand-fused prange loop", fused_step)]:
-        rows.append({"implementation": impl, "engine": "numba", **_timed(lambda: fn(X, Y, w0), repeat)})
-    bound = _timed(lambda: read_all(X), repeat)
-    rows.append({"implementation": "read bandwidth bound (one pass over X, numba prange)", "engine": "numba",
-                 "s_per_step": bound["s_per_step"], "GB_per_s": round(X.nbytes / bound["s_per_step"] / 1e9, 1)})
-    return rows
+    return [({"implementation": "numba.njit of the expression (hand-written)", "engine": "numba"},
+             lambda: expression_step(X, Y, w0)),
+            ({"implementation": "numba hand-fused prange loop", "engine": "numba"}, lambda: fused_step(X, Y, w0)),
+            ({"implementation": "read bandwidth bound (one pass over X, numba prange)", "engine": "numba",
+              "bound": True}, lambda: read_all(X))]
 
 
-def _jax_rows(X, Y, w0, repeat) -> list[dict]:
+def _jax_rows(X, Y, w0) -> list[tuple[dict, Callable[[], Any]]]:
     import jax
     import jax.numpy as jnp
 
@@ -114,11 +126,11 @@ def _jax_rows(X, Y, w0, repeat) -> list[dict]:
         return w - u
 
     Xj, Yj, wj = jnp.asarray(X), jnp.asarray(Y), jnp.asarray(w0)
-    return [{"implementation": "raw jax.jit of the expression", "engine": "jax",
-             **_timed(lambda: raw_step(Xj, Yj, wj).block_until_ready(), repeat)}]
+    return [({"implementation": "raw jax.jit of the expression", "engine": "jax"},
+             lambda: raw_step(Xj, Yj, wj).block_until_ready())]
 
 
-def _bm_rows(backend: str, X, Y, repeat) -> list[dict]:
+def _bm_rows(backend: str, X, Y) -> list[tuple[dict, Callable[[], Any]]]:
     rows = []
     with bm.set_backend(backend):
         Xb, Yb = bm.asarray(X), bm.asarray(Y)
@@ -126,20 +138,20 @@ def _bm_rows(backend: str, X, Y, repeat) -> list[dict]:
         step = bm.jit(model)
 
         def run_jit():
-            step(Xb, Yb)
-            np.asarray(model.w)  # wait for the result (jax is asynchronous)
+            with bm.set_backend(backend):
+                step(Xb, Yb)
+                np.asarray(model.w)  # wait for the result (jax is asynchronous)
 
-        rows.append({"implementation": f"bm.jit on the {backend} backend", "engine": backend,
-                     **_timed(run_jit, repeat)})
+        rows.append(({"implementation": f"bm.jit on the {backend} backend", "engine": backend}, run_jit))
         if backend == "jax":
             eager = LogisticRegression(10)
 
             def run_eager():
-                eager(Xb, Yb)
-                np.asarray(eager.w)
+                with bm.set_backend(backend):
+                    eager(Xb, Yb)
+                    np.asarray(eager.w)
 
-            rows.append({"implementation": "jax backend without jit", "engine": "jax",
-                         **_timed(run_eager, repeat)})
+            rows.append(({"implementation": "jax backend without jit", "engine": "jax"}, run_eager))
     return rows
 
 
@@ -148,13 +160,17 @@ def run(quick: bool = False) -> list[dict]:
     repeat = 3 if quick else 5
     X, Y = make_data(num_points)
     w0 = (2.0 * np.ones(10, np.float32) - 1.3).astype(np.float32)
-    rows = [{"implementation": "NumPy", "engine": "numpy", **_timed(lambda: numpy_step(X, Y, w0), repeat)}]
+    candidates = [({"implementation": "NumPy", "engine": "numpy"}, lambda: numpy_step(X, Y, w0))]
     if importlib.util.find_spec("numba"):
-        rows += _numba_rows(X, Y, w0, repeat)
+        candidates += _numba_rows(X, Y, w0)
     if importlib.util.find_spec("jax"):
-        rows += _jax_rows(X, Y, w0, repeat)
+        candidates += _jax_rows(X, Y, w0)
     for backend in bm.available_backends():
-        rows += _bm_rows(backend, X, Y, repeat)
+        candidates += _bm_rows(backend, X, Y)
+    rows = _interleaved(candidates, repeat)
+    for row in rows:
+        if row.pop("bound", False):
+            row["GB_per_s"] = round(X.nbytes / row["s_per_step"] / 1e9, 1)
     info = machine()
     for row in rows:
         row.update(benchmark=NAME, num_points=num_points, **info)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .codegen import Generated, Origin, Program
+    from .codegen import Generated, Program
 
 __all__ = ["fuse"]
 
