@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["fuse"]
 
+_MAX_OVERLAP_CHECKS = 64
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _GENERATED_FUNCTION = re.compile(r"_bm_f\d+_")
 _COMPARE_OPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -96,7 +97,10 @@ def fuse(generated: "Generated", program: "Program") -> None:
         output.extend(lines[position:start])
         converter, statements = _convert(program, [(parsed[k][1], lines[k][1]) for k in range(start, stop)],
                                          number)
-        if converter.has_operation and converter.operands:
+        # Each written array is checked against each operand before the loop: a run writing very
+        # many arrays (a step updating 100 Variables) would make that check longer than the loop.
+        small = len(converter.stored) * len(converter.operands) <= _MAX_OVERLAP_CHECKS
+        if converter.has_operation and converter.operands and small:
             output.extend(_emit(converter, statements, parsed[start][0]))
         else:
             output.extend(lines[start:stop])
