@@ -27,7 +27,8 @@ def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_
     The Variables the code reads or writes are found automatically (``obj.vars()`` for objects and
     methods; ``dyn_vars`` or those touched while tracing for functions), together with the default
     random state; writes made inside are visible after the call. Usable as a decorator, with or
-    without arguments. Backend options: ``parallel``/``cache`` (Numba).
+    without arguments. Backend options: ``parallel``, ``cache``, ``fastmath``, ``fuse`` tune the
+    numba backend's compilation (the jax backend accepts and ignores them).
 
     Example:
         >>> import brainpy_math as bm

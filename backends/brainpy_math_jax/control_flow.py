@@ -18,7 +18,7 @@ from jax.core import Tracer
 from .array import JaxArray, to_jax
 from .tracking import CONTEXTS, Retrace, TraceContext
 from .transforms import (_CACHE, _MAX_RETRACES, _announce, _Compiled, _detach, _is_array, _Target,
-                         _variables, _write_back)
+                         _variables, _write_back, check_compile_options)
 from .variables import raw_get, raw_set
 
 __all__ = ["for_loop", "while_loop", "cond", "ifelse"]
@@ -190,13 +190,16 @@ def _scan(body: Callable, operands: tuple, carried: list, progress_bar: bool) ->
     return _thread("for_loop", carried, attempt)
 
 
-def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: bool = False) -> Any:
+def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: bool = False,
+             **compile_options: Any) -> Any:
     """Call ``body`` on each slice of ``operands`` along axis 0 (a ``lax.scan``); stack its outputs.
 
     ``body(*operands[i])`` when ``operands`` is a list/tuple, else ``body(operands[i])``. Variables
     written by the body carry over from step to step (found automatically; ``dyn_vars`` lists some in
     advance). The outputs are stacked along a new leading axis, the way a monitor records a
-    trajectory. With ``progress_bar=True`` a tqdm bar advances while the compiled loop runs.
+    trajectory. With ``progress_bar=True`` a tqdm bar advances while the compiled loop runs. The
+    numba backend's compile options (``parallel``, ``cache``, ``fastmath``, ``fuse``) are accepted
+    and ignored.
 
     Example:
         >>> import brainpy_math as bm
@@ -207,6 +210,7 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
         >>> bm.for_loop(step, bm.arange(1.0, 4.0)).ravel().tolist()
         [1.0, 3.0, 6.0]
     """
+    check_compile_options("for_loop", compile_options)
     _check_callable(body, "for_loop", "body")
     carried = _variables(dyn_vars, "for_loop", "dyn_vars")
     operands, multi = _as_operands(operands)

@@ -472,8 +472,21 @@ class JitFunction:
         return f"<bm.jit of {self._core.target.label}>"
 
 
+# Options that tune the numba backend's compilation. XLA fuses, parallelises and caches on its own,
+# so they are accepted and ignored here: a model that passes them runs unchanged on this backend.
+NUMBA_COMPILE_OPTIONS = frozenset({"parallel", "cache", "fastmath", "fuse"})
+
+
+def check_compile_options(where: str, options: dict) -> None:
+    """Raise ``TypeError`` for an option that neither backend knows; numba's own are ignored."""
+    unknown = sorted(set(options) - NUMBA_COMPILE_OPTIONS)
+    if unknown:
+        raise TypeError(f"{where}: unknown option(s) {unknown} for the jax backend; it accepts (and ignores) "
+                        f"the numba backend's {sorted(NUMBA_COMPILE_OPTIONS)}")
+
+
 def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_argnames: Any = None,
-        donate_vars: bool = False) -> Any:
+        donate_vars: bool = False, **compile_options: Any) -> Any:
     """Compile ``f`` with ``jax.jit``: a function, a bound method or a ``Base`` object (its ``__call__``).
 
     The Variables the code reads or writes are threaded through the compiled function: for an
@@ -491,6 +504,8 @@ def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_
         static_argnums: positions of arguments that are compile-time constants (hashable).
         static_argnames: names of keyword arguments that are compile-time constants.
         donate_vars: let XLA reuse the Variables' buffers for their new values (GPU/TPU).
+        compile_options: the numba backend's ``parallel``, ``cache``, ``fastmath`` and ``fuse``,
+            accepted and ignored; any other name raises ``TypeError``.
 
     Example:
         >>> import brainpy_math as bm
@@ -506,6 +521,7 @@ def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_
         >>> step(3.0).tolist()
         [5.0]
     """
+    check_compile_options("jit", compile_options)
     options = dict(dyn_vars=dyn_vars, static_argnums=static_argnums, static_argnames=static_argnames,
                    donate_vars=donate_vars)
     if f is None:

@@ -121,7 +121,7 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
         ...     bm.for_loop(step, bm.ones(3)).ravel().tolist()  # doctest: +SKIP
         [1.0, 2.0, 3.0]
     """
-    unknown = sorted(set(options) - {"parallel", "cache", "fastmath", "jit", "unroll"})
+    unknown = sorted(set(options) - {"parallel", "cache", "fastmath", "fuse", "jit", "unroll"})
     if unknown:
         raise TypeError(f"for_loop: unknown option(s) {unknown} for the numba backend")
     if dyn_vars is not None:

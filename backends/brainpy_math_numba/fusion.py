@@ -58,8 +58,6 @@ class _NotFusable(Exception):
 class _Statement:
     node: ast.stmt
     origin: Any
-    assigned: str | None = None  # the local name it assigns
-    stored: str | None = None  # the array it writes whole
     hoists: list[tuple[str, ast.expr]] = field(default_factory=list)
     scalar: ast.stmt | None = None  # the one-element version
     array: ast.stmt | None = None  # the array version, with hoisted calls replaced by their names
@@ -201,7 +199,6 @@ class _Converter:
         self.number = number
         self.scalars: dict[str, str] = {}  # local name -> its scalar in the loop
         self.written: set[str] = set()  # names assigned or stored so far in the run
-        self.stored_any = False
         self.operands: list[str] = []
         self.stored: list[str] = []
         self.hoist_count = 0
@@ -229,28 +226,24 @@ class _Converter:
         hoists: list[tuple[str, ast.expr]] = []
         if isinstance(stmt, ast.Assign):
             value = self.hoisted(stmt.value, hoists)
-            array_value = value
             scalar_value = self.scalar(value)
             target = stmt.targets[0]
             if isinstance(target, ast.Name):
                 local = target.id if self.twin else f"_bm_s{self.number}_{target.id}"
-                item.assigned = target.id
                 scalar = ast.Assign([ast.Name(local, ast.Store())], scalar_value)
                 self.scalars[target.id] = local
                 self.written.add(target.id)
-                array = ast.Assign([target], array_value)
+                array = ast.Assign([target], value)
             else:
                 array_name = _whole(target)
-                item.stored = array_name
                 scalar = self.store(array_name, scalar_value)
-                array = ast.Assign([target], array_value)
+                array = ast.Assign([target], value)
         else:  # AugAssign into a whole array
             array_name = _whole(stmt.target) or stmt.target.id
             value = self.hoisted(stmt.value, hoists)
             combined = ast.BinOp(ast.Name(array_name, ast.Load()), stmt.op, value)
             scalar = self.store(array_name, self.scalar(combined))
             array = ast.AugAssign(stmt.target, stmt.op, value)
-            item.stored = array_name
             self.has_operation = True
         item.hoists = hoists
         item.scalar = ast.fix_missing_locations(ast.Module([scalar], []))
@@ -264,7 +257,6 @@ class _Converter:
         if array_name not in self.operands:
             self.operands.append(array_name)
         self.written.add(array_name)
-        self.stored_any = True
         call = ast.Call(ast.Name(self.helper("store"), ast.Load()),
                         [ast.Name(array_name, ast.Load()), self.index(), value], [])
         return ast.Expr(call)
@@ -294,7 +286,7 @@ class _Converter:
     def hoist(self, node: ast.expr, hoists: list) -> ast.expr:
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         callees = {ast.unparse(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-        if self.twin or self.stored_any or names & self.written or \
+        if self.twin or self.stored or names & self.written or \
                 any(_GENERATED_FUNCTION.match(c) for c in callees):
             raise _NotFusable
         self.hoist_count += 1

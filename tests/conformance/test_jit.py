@@ -85,6 +85,20 @@ def test_jit_of_a_bound_method_writes_variables(backend):
     assert_matches(decay.x.value, np.full(2, 0.5), np.float32)
 
 
+def test_numba_compile_options_run_unchanged_on_every_backend(backend):
+    """``parallel``/``cache``/``fastmath``/``fuse`` tune Numba; a model passing them runs on JAX too."""
+    decay = Decay(4, 2.0)
+    update = bm.jit(decay.update, parallel=False, cache=True, fastmath=False, fuse=False)
+    assert_matches(update(1.0), np.float32(2.0), np.float32)
+    assert_matches(decay.x.value, np.full(4, 0.5), np.float32)
+    counts = bm.for_loop(Decay(3, 2.0).update, bm.ones(2), fuse=True, cache=True)
+    assert_matches(counts, np.array([1.5, 0.75]), np.float32)
+    with pytest.raises(TypeError, match="no_such_option"):
+        bm.jit(decay.update, no_such_option=True)
+    with pytest.raises(TypeError, match="no_such_option"):
+        bm.for_loop(decay.update, bm.ones(2), no_such_option=True)
+
+
 def test_jit_of_a_function_keeps_the_dtype_policy(backend):
     f = bm.jit(lambda x, y: (x * 2 + 1.5, y + 1, y * 0.5, x.sum()))
     a, b, c, d = f(bm.ones(3), bm.ones(3, dtype=bm.int32))
