@@ -7,17 +7,12 @@ than silently skipping a backend it forgot to install.
 """
 from __future__ import annotations
 import os
-import warnings
 
 import pytest
 
 import brainpy_math as bm
 
 from _assertions import assert_matches, tolerance  # noqa: F401  (re-exported for older imports)
-
-# Numba's pedantic SSA check on the inlined conditional expressions of the fused-loop helpers
-# (brainpy_math_numba.elementwise filters it too, but pytest restores filters after each test).
-warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope")
 
 ALL_BACKENDS = bm._backend.known_backends()
 
