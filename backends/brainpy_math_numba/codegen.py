@@ -180,6 +180,7 @@ class Program:
         self.extra_lines: list[str] = []
         self.counter = 0  # numbers the generated functions: names stay unique
         self.scalar_twins: dict[str, str | None] = {}  # generated function -> its one-element twin
+        self.materialized = 0  # numbers the call arguments that fusion computes in one loop
 
     # -------------------------------------------------------------- shared resources
     def array(self, array: np.ndarray) -> str:

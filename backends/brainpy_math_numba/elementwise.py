@@ -31,7 +31,7 @@ from brainpy_math import _config
 warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope", category=numba.NumbaIRAssumptionWarning)
 
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
-           "expm1", "expm1_float32", "invert"]
+           "expm1", "expm1_float32", "invert", "materializer"]
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length
@@ -235,3 +235,43 @@ def _expm1(x):
     if x == types.float32:
         return lambda x: expm1_float32(x)
     return lambda x: np.expm1(x)
+
+
+# ------------------------------------------------------------------------------ materialised arguments
+def materializer(fill_kernel, array_kernel):
+    """A decorator making ``stub(*operands)`` compute an elementwise expression (the argument of a
+    call such as ``dot(expr, X)``) into a new array, in one loop where it can.
+
+    ``array_kernel(*operands)`` computes the expression array at a time; ``fill_kernel(n,
+    prototype, *operands)`` computes it one element at a time into a new array of length ``n``
+    with ``prototype``'s dtype. Inside compiled code, a call to ``stub`` runs the loop when the
+    expression's result is a 1-D array (decided when Numba types the call: the array kernel's
+    result type) and every operand is a scalar or a 1-D array of one length (decided at run time);
+    otherwise the array kernel runs, with NumPy's broadcasting, shapes and errors. Called from
+    Python, ``stub`` runs its own body.
+
+    The kernels are referenced from the implementation as globals, never passed as values: a
+    function value makes Numba's on-disk cache refuse the caller.
+    """
+    def decorate(stub):
+        arity = stub.__code__.co_argcount
+
+        @overload(stub)
+        def _typed(*operands):
+            args = tuple(operands)
+            array_kernel.compile(args)
+            result = array_kernel.overloads[args].signature.return_type
+            # A tuple of mixed types cannot be looped over in compiled code: one line per operand.
+            lines = ["def impl(*operands):"]
+            if isinstance(result, types.Array) and result.ndim == 1 and result.layout == "C":
+                lines.append(f"    n = {NO_ARRAY}")
+                lines += [f"    n = join_lengths(n, loop_length(operands[{k}]))" for k in range(arity)]
+                lines += ["    if n >= 0:", "        return fill_kernel(n, np.empty(0, dtype), *operands)"]
+            lines.append("    return array_kernel(*operands)")
+            namespace = {"np": np, "join_lengths": join_lengths, "loop_length": loop_length,
+                         "fill_kernel": fill_kernel, "array_kernel": array_kernel,
+                         "dtype": result.dtype if isinstance(result, types.Array) else None}
+            exec("\n".join(lines), namespace)
+            return namespace["impl"]
+        return stub
+    return decorate

@@ -64,8 +64,10 @@ class _Statement:
 
 
 def fuse(generated: "Generated", program: "Program") -> None:
-    """Rewrite ``generated.lines`` in place: each run of elementwise statements becomes one loop."""
-    lines = generated.lines = _expand_tuple_assignments(generated.lines)
+    """Rewrite ``generated.lines`` in place: each run of elementwise statements becomes one loop,
+    and so does each elementwise argument of a call such as ``bm.dot`` (see
+    :func:`materialize_arguments`)."""
+    lines = generated.lines = materialize_arguments(_expand_tuple_assignments(generated.lines), program)
     parsed = [_parse(text) for text, _ in lines]
     fusable = [p is not None and _candidate(p[1]) for p in parsed]
     words = [set(_IDENTIFIER.findall(text)) for text, _ in lines]
@@ -193,8 +195,9 @@ def _runs(parsed: list, fusable: list[bool]) -> list[tuple[int, int]]:
 class _Converter:
     """Builds the one-element and the array version of the statements of one run."""
 
-    def __init__(self, program: "Program", number: int, twin: bool = False):
+    def __init__(self, program: "Program", number: int, twin: bool = False, hoist_prefix: str | None = None):
         self.program = program
+        self.hoist_prefix = hoist_prefix or f"_bm_h{number}_"
         self.twin = twin  # building a one-element twin: every name is already one element
         self.number = number
         self.scalars: dict[str, str] = {}  # local name -> its scalar in the loop
@@ -290,7 +293,7 @@ class _Converter:
                 any(_GENERATED_FUNCTION.match(c) for c in callees):
             raise _NotFusable
         self.hoist_count += 1
-        name = f"_bm_h{self.number}_{self.hoist_count}"
+        name = f"{self.hoist_prefix}{self.hoist_count}"
         hoists.append((name, node))
         return ast.Name(name, ast.Load())
 
@@ -441,6 +444,115 @@ def _emit(converter: _Converter, statements: list[_Statement], depth: int) -> li
     for item in statements:
         out.append((f"{pad}    {ast.unparse(item.array)}", item.origin))
     return out
+
+
+# ------------------------------------------------------------------ arguments of calls
+# Calls that neither write nor draw random numbers: what they read may be computed before them.
+_PURE_CALL = re.compile(r"brainpy_math_numba\.(numpy_ops|linalg|event|sparse)\.compiled\('([\w.]+)'\)")
+_PURE_NAMES = {"dot", "matmul", "vdot", "inner", "outer", "tensordot", "sum", "mean", "prod", "max", "min", "amax",
+               "amin", "nansum", "nanmean", "nanmax", "nanmin", "std", "var", "any", "all", "argmax", "argmin",
+               "cumsum", "cumprod", "average", "norm", "csrmv"}
+_CONDITIONAL = (ast.IfExp, ast.BoolOp, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+                ast.NamedExpr)
+
+
+def materialize_arguments(lines: list, program: "Program") -> list:
+    """Compute each elementwise argument of a pure call in one loop, before the statement.
+
+    ``u = bm.dot(((1.0 / (1.0 + bm.exp(-Y * bm.dot(X, w))) - 1.0) * Y), X)`` evaluates its first
+    argument as five array passes and four temporaries; here it becomes::
+
+        _bm_t0_1 = _bm_dot(X, w)                                       # its non-elementwise parts
+        _bm_t0 = materialize(_bm_k0_fill, _bm_k0_array, (Y, _bm_t0_1))  # one loop (or the array code)
+        u = _bm_dot(_bm_t0, X)
+
+    with two generated functions: ``_bm_k0_array`` returns the expression array at a time and
+    ``_bm_k0_fill`` computes it one element at a time into a new array of the same dtype
+    (:func:`.elementwise.materialize` picks one when Numba types the call). Only statements whose
+    calls are all pure or elementwise are rewritten, and none with a conditional expression, so that
+    moving evaluation before the statement changes neither the order of side effects nor what runs.
+    """
+    work, out = list(lines), []
+    while work:
+        text, origin = work.pop(0)
+        parsed = _parse(text)
+        rewritten = _materialize_one(parsed, origin, program) if parsed is not None else None
+        if rewritten is None:
+            out.append((text, origin))
+        else:
+            work[:0] = rewritten  # the new lines may hold further arguments to materialise
+    return out
+
+
+def _statement_value(stmt: ast.stmt) -> ast.expr | None:
+    if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Expr, ast.Return)):
+        return stmt.value
+    return None
+
+
+def _materialize_one(parsed: tuple[int, ast.stmt], origin: Any, program: "Program") -> list | None:
+    depth, stmt = parsed
+    value = _statement_value(stmt)
+    if value is None or any(isinstance(n, _CONDITIONAL) for n in ast.walk(stmt)):
+        return None
+    probe = _Converter(program, 0)
+    calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+    if not all(_pure_call(program, c) or probe.elementwise_call(c) is not None or probe.constant_cast(c)
+               for c in calls):
+        return None
+    for call in calls:
+        if not _pure_call(program, call):
+            continue
+        for position, argument in enumerate(call.args):
+            site = program.materialized
+            converter = _Converter(program, site, hoist_prefix=f"_bm_t{site}_")
+            hoists: list[tuple[str, ast.expr]] = []
+            try:
+                expression = converter.hoisted(_copy(argument), hoists)
+            except _NotFusable:
+                continue
+            if isinstance(expression, (ast.Name, ast.Constant)) or converter.constant_cast(expression):
+                continue
+            array_text = ast.unparse(expression)
+            scalar_text = ast.unparse(converter.scalar(expression))
+            operands = converter.operands
+            if not operands:
+                continue
+            program.materialized += 1
+            _add_kernels(program, site, operands, array_text, scalar_text, converter, origin)
+            pad = "    " * depth
+            result = f"_bm_t{site}"
+            call.args[position] = ast.Name(result, ast.Load())
+            new = [(f"{pad}{name} = {ast.unparse(node)}", origin) for name, node in hoists]
+            new.append((f"{pad}{result} = _bm_k{site}({', '.join(operands)})", origin))
+            new.append((f"{pad}{ast.unparse(stmt)}", origin))
+            return new
+    return None
+
+
+def _pure_call(program: "Program", call: ast.Call) -> bool:
+    if not isinstance(call.func, ast.Name):
+        return False
+    match = _PURE_CALL.fullmatch(program.descriptions.get(call.func.id, ""))
+    return match is not None and match.group(2) in _PURE_NAMES
+
+
+def _add_kernels(program: "Program", site: int, operands: list[str], array_text: str, scalar_text: str,
+                 converter: _Converter, origin: Any) -> None:
+    """``_bm_k{site}(*operands)`` and the two kernels it chooses from (see
+    :func:`materialize_arguments` and :func:`.elementwise.materializer`)."""
+    from .codegen import Generated
+    index = f"_bm_i{site}"
+    fill = [("    _bm_out = np.empty(_bm_n, _bm_prototype.dtype)", origin),
+            (f"    for {index} in range(_bm_n):", origin),
+            (f"        {converter.helper('store')}(_bm_out, {index}, {scalar_text})", origin),
+            ("    return _bm_out", origin)]
+    array = [(f"    return {array_text}", origin)]
+    materializer = converter.helper("materializer")
+    program.order += [Generated(f"_bm_k{site}_array", list(operands), [], array),
+                      Generated(f"_bm_k{site}_fill", ["_bm_n", "_bm_prototype", *operands], [], fill),
+                      Generated(f"_bm_k{site}", list(operands), [], array,
+                                decorator=f"{materializer}(_bm_k{site}_fill, _bm_k{site}_array)")]
 
 
 def _copy(node: ast.AST) -> Any:

@@ -260,3 +260,131 @@ def test_elementwise_helper_functions_are_called_one_element_at_a_time_inside_th
     with np.errstate(invalid="ignore", divide="ignore"):
         exprel = np.where(np.abs(x) < 1e-3, 1.0 + 0.5 * x, np.expm1(x) / np.where(x == 0, 1.0, x))
     np.testing.assert_allclose(results[0], m0 + 0.1 * (0.32 / exprel * (1.0 - m0) - m0), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------ elementwise arguments of calls
+class Regression(bm.Base):
+    """The seed's logistic-regression step: the elementwise chain is an argument of ``bm.dot``."""
+
+    def __init__(self, dimension):
+        super().__init__()
+        self.w = bm.Variable(2.0 * bm.ones(dimension) - 1.3)
+
+    def __call__(self, X, Y):
+        u = bm.dot(((1.0 / (1.0 + bm.exp(-Y * bm.dot(X, self.w))) - 1.0) * Y), X)
+        self.w[:] = self.w - u
+
+
+def test_an_elementwise_argument_of_dot_is_computed_in_one_loop_into_a_new_array():
+    rng = np.random.default_rng(3)
+    X = rng.random((999, 10), dtype=np.float32)
+    Y = rng.random(999, dtype=np.float32)
+    results = []
+    for fuse in (True, False):
+        model = Regression(10)
+        step = bm.jit(model, fuse=fuse)
+        step(X, Y)
+        results.append(np.asarray(model.w).copy())
+        if fuse:
+            assert "def _bm_k0_fill(" in step.source and "_bm_t0 = _bm_k0(Y, _bm_t0_1)" in step.source
+            assert "bm_dot(_bm_t0, X)" in step.source
+        else:
+            assert "_bm_k0" not in step.source
+    assert results[0].dtype == results[1].dtype == np.float32
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5)
+    w = 2.0 * np.ones(10) - 1.3
+    expected = w - np.dot(((1.0 / (1.0 + np.exp(-Y * np.dot(X.astype(np.float64), w))) - 1.0) * Y), X)
+    np.testing.assert_allclose(results[0], expected, rtol=1e-4)
+
+
+class Reductions(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.out = bm.Variable(bm.zeros(2))
+
+    def update(self, a, b, scale):
+        self.out[0] = bm.sum(a * scale + b)
+        self.out[1] = bm.max(bm.abs(a - b))
+
+    def product(self, a, b, scale):
+        return bm.mean(bm.dot(a * 2.0, b) * scale)
+
+
+@pytest.mark.parametrize("shapes", [((6,), (6,)), ((6,), (1,)), ((3, 6), (6,)), ((), ())],
+                         ids=["1-D", "broadcast", "2-D", "scalars"])
+def test_materialised_arguments_keep_numpy_shapes_and_broadcasting(shapes):
+    """The loop runs for 1-D operands of one length; broadcasting, 2-D and scalar operands take the
+    array kernel, and every case matches NumPy."""
+    rng = np.random.default_rng(0)
+    a = rng.random(shapes[0]).astype(np.float32)
+    b = rng.random(shapes[1]).astype(np.float32)
+    model = Reductions()
+    step = bm.jit(model.update)
+    step(a, b, 1.5)
+    assert step.source.count("_fill(") == 2
+    np.testing.assert_allclose(np.asarray(model.out), [np.sum(a * 1.5 + b), np.max(np.abs(a - b))], rtol=1e-5)
+
+
+@pytest.mark.parametrize("shapes", [((6,), (6,)), ((3, 6), (6,))], ids=["1-D", "2-D"])
+def test_a_call_inside_a_materialised_argument_gets_its_own_materialised_argument(shapes):
+    rng = np.random.default_rng(1)
+    a = rng.random(shapes[0]).astype(np.float32)
+    b = rng.random(shapes[1]).astype(np.float32)
+    product = bm.jit(Reductions().product)
+    result = product(a, b, 1.5)
+    assert product.source.count("_fill(") == 2  # the mean's argument and the dot's
+    np.testing.assert_allclose(result, np.mean(np.dot(a * 2.0, b) * 1.5), rtol=1e-5)
+    assert np.asarray(result).dtype == np.float32
+
+
+def test_a_materialised_argument_raises_numpy_error_for_shapes_that_do_not_match():
+    product = bm.jit(Reductions().product)
+    with pytest.raises(ValueError):
+        np.dot(np.ones(6, np.float32), np.ones(5, np.float32))
+    with pytest.raises(ValueError):
+        product(np.ones(6, np.float32), np.ones(5, np.float32), 1.0)
+
+
+def test_a_materialised_integer_argument_keeps_numpy_dtype_and_overflow():
+    class Ints(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.peak = bm.Variable(bm.zeros(1, dtype=bm.int32))
+
+        def update(self, a, b):
+            self.peak[0] = bm.max(a * b + 1)
+            return bm.max(a * b + 1)
+
+    a = np.array([3, 50_000, -7], np.int32)
+    b = np.array([2, 50_000, 9], np.int32)  # 50_000**2 wraps around in int32, as in NumPy
+    with np.errstate(over="ignore"):
+        expected = np.max(a * b + np.int32(1))
+    for fuse in (True, False):
+        model = Ints()
+        step = bm.jit(model.update, fuse=fuse)
+        result = step(a, b)
+        assert ("_bm_k0_fill" in step.source) == fuse
+        assert np.asarray(result).dtype == expected.dtype == np.int32
+        assert int(result) == int(expected) == int(np.asarray(model.peak)[0])
+
+
+def test_arguments_are_not_materialised_where_that_would_reorder_or_add_work():
+    """A statement with a random draw (its order in the stream matters) or a conditional
+    expression (the argument may not be evaluated at all) keeps its calls as they are."""
+    class Guarded(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.total = bm.Variable(bm.zeros(2))
+
+        def update(self, x, flag):
+            self.total[0] = bm.sum(bm.random.uniform(size=x.shape[0]) * x)
+            self.total[1] = bm.sum(x * 2.0) if flag else 0.0
+
+    model = Guarded()
+    step = bm.jit(model.update)
+    x = np.ones(5, np.float32)
+    step(x, False)
+    assert "_bm_k0" not in step.source
+    assert np.asarray(model.total)[1] == 0.0
+    step(x, True)
+    assert np.asarray(model.total)[1] == 10.0
