@@ -9,9 +9,9 @@ partially overlapping another operand); when not, the generated code takes its a
 branch, which has NumPy's broadcasting and errors.
 
 :func:`exp` (and :func:`expm1`) is a float32 ``exp`` that LLVM vectorises: PyPI's llvmlite has no SVML, so libm's
-scalar ``expf`` would keep the loop scalar. It is within 2 ulp of the correctly rounded result
-(checked in the tests), and handles ``inf``, ``nan``, overflow and subnormal results as ``expf``
-does.
+scalar ``expf`` would keep the loop scalar. It is within 1 ulp (``expm1``: 2 ulp) of the correctly
+rounded result (checked in the tests), and handles ``inf``, ``nan``, overflow and subnormal
+results as ``expf`` does.
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ import warnings
 import numba
 import numpy as np
 from numba import types
-from numba.extending import overload
+from llvmlite import ir as llvm_ir
+from numba.extending import intrinsic, overload
 from numba.np.numpy_support import as_dtype, from_dtype
 
 from brainpy_math import _config
@@ -144,15 +145,32 @@ def _invert(x):
 
 
 # ------------------------------------------------------------------------------ exp
-_SCALE_LOW, _SCALE_HIGH = -100, 127
-EXP2_TABLE = (2.0 ** np.arange(_SCALE_LOW, _SCALE_HIGH + 1)).astype(np.float32)
 _LOG2E = np.float32(1.0 / math.log(2.0))
 _LN2_HI = np.float32(0.693359375)  # few significant bits: n * _LN2_HI is exact (Cody and Waite)
 _LN2_LO = np.float32(math.log(2.0) - 0.693359375)
 _TAYLOR = [np.float32(1.0 / math.factorial(k)) for k in range(8)]
 _C0, _C1, _C2, _C3, _C4, _C5, _C6, _C7 = _TAYLOR
-_UNDERFLOW = np.float32(-104.0)  # exp(x) < half the smallest subnormal float32 below this
-_TINY = np.float32(2.0 ** -64)
+
+
+@intrinsic
+def float32_from_bits(typingctx, bits):
+    """The float32 whose IEEE bits are the low 32 bits of the integer ``bits`` (a bit cast)."""
+    if not isinstance(bits, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        value = args[0]
+        if bits.bitwidth != 32:  # Numba computes int32 arithmetic in int64
+            value = builder.trunc(value, llvm_ir.IntType(32)) if bits.bitwidth > 32 else \
+                builder.zext(value, llvm_ir.IntType(32))
+        return builder.bitcast(value, llvm_ir.FloatType())
+    return types.float32(bits), codegen
+
+
+@numba.njit(inline="always", error_model="numpy")
+def _power_of_two(k):
+    """``2.0 ** k`` as float32 for ``-126 <= k <= 127``, built from its exponent bits."""
+    return float32_from_bits((k + np.int32(127)) << np.int32(23))
 
 
 @numba.njit(inline="always", error_model="numpy")
@@ -160,10 +178,12 @@ def exp_float32(x):
     """``exp`` of a float32 scalar in plain float32 arithmetic (see the module docstring).
 
     ``exp(x) = 2**k * exp(r)``, ``k = round(x / ln 2)``, ``|r| <= ln(2) / 2``; ``exp(r)`` from its
-    degree-7 Taylor polynomial; ``2**k`` read from a table (one vector gather), scaled once more
-    for subnormal results (``k < -100``) and ``k = 128``.
+    degree-7 Taylor polynomial; ``2**k`` as two factors ``2**(k // 2) * 2**(k - k // 2)``, each
+    built from its exponent bits, so that subnormal results (``k < -126``) and ``k = 128`` need no
+    branch: the second product rounds once, to the nearest subnormal, or overflows to ``inf``.
     """
-    # Clamped (and nan replaced) so that the table index stays in range for any input.
+    # Clamped (nan replaced) so that both factors stay normal; exp(-105) rounds to 0 and exp(89)
+    # overflows, as every input beyond does.
     y = min(max(x, np.float32(-105.0)), np.float32(89.0)) if x == x else np.float32(0.0)
     n = np.floor(y * _LOG2E + np.float32(0.5))
     r = (y - n * _LN2_HI) - n * _LN2_LO
@@ -176,14 +196,8 @@ def exp_float32(x):
     p = p * r + _C1
     p = p * r + _C0
     k = np.int32(n)
-    tiny = k < np.int32(_SCALE_LOW)
-    huge = k > np.int32(_SCALE_HIGH)
-    k = k + np.int32(64) if tiny else (k - np.int32(1) if huge else k)
-    # An unsigned index: a signed one makes Numba check for negative indices, which stops LLVM
-    # from vectorising the loop.
-    result = p * EXP2_TABLE[np.uint32(k - np.int32(_SCALE_LOW))]
-    result = result * (_TINY if tiny else (np.float32(2.0) if huge else np.float32(1.0)))
-    result = np.float32(0.0) if x < _UNDERFLOW else result
+    half = k >> np.int32(1)
+    result = p * _power_of_two(half) * _power_of_two(k - half)
     return x if x != x else result  # nan stays nan
 
 
