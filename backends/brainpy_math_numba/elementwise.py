@@ -32,7 +32,7 @@ from brainpy_math import _config
 warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope", category=numba.NumbaIRAssumptionWarning)
 
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
-           "expm1", "expm1_float32", "invert", "materializer"]
+           "expm1", "expm1_float32", "invert", "materializer", "separate"]
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length
@@ -92,6 +92,20 @@ def join_lengths(a, b):
     return NOT_FUSABLE
 
 
+@numba.njit(inline="always")
+def _extent(a):
+    """``(first, last + 1)``: the addresses of the bytes the elements of array ``a`` span."""
+    first = a.ctypes.data
+    last = a.ctypes.data + a.itemsize
+    for k in range(a.ndim):
+        reach = (a.shape[k] - 1) * a.strides[k]
+        if reach < 0:
+            first += reach
+        else:
+            last += reach
+    return first, last
+
+
 def disjoint(written, other):  # pragma: no cover - replaced by the overload
     """Whether a fused loop may write ``written`` while reading ``other`` element by element:
     the same memory with the same stride, or no common byte."""
@@ -102,10 +116,31 @@ def disjoint(written, other):  # pragma: no cover - replaced by the overload
 def _disjoint(written, other):
     if isinstance(written, types.Array) and isinstance(other, types.Array) and written.ndim == other.ndim == 1:
         def impl(written, other):
-            w, o = written.ctypes.data, other.ctypes.data
-            same = w == o and written.strides[0] == other.strides[0]
-            apart = w + written.nbytes <= o or o + other.nbytes <= w
-            return same or apart or written.size == 0 or other.size == 0
+            if written.size == 0 or other.size == 0:
+                return True
+            same = written.ctypes.data == other.ctypes.data and written.strides[0] == other.strides[0]
+            w_first, w_last = _extent(written)
+            o_first, o_last = _extent(other)
+            return same or w_last <= o_first or o_last <= w_first
+        return impl
+    return lambda written, other: True
+
+
+def separate(written, other):  # pragma: no cover - replaced by the overload
+    """Whether ``written`` and ``other`` share no byte of memory (a call reading ``other`` may then
+    run before a fused loop writing ``written``)."""
+    return True
+
+
+@overload(separate)
+def _separate(written, other):
+    if isinstance(written, types.Array) and isinstance(other, types.Array):
+        def impl(written, other):
+            if written.size == 0 or other.size == 0:
+                return True
+            w_first, w_last = _extent(written)
+            o_first, o_last = _extent(other)
+            return w_last <= o_first or o_last <= w_first
         return impl
     return lambda written, other: True
 

@@ -99,7 +99,7 @@ def fuse(generated: "Generated", program: "Program") -> None:
                                          number)
         # Each written array is checked against each operand before the loop: a run writing very
         # many arrays (a step updating 100 Variables) would make that check longer than the loop.
-        small = len(converter.stored) * len(converter.operands) <= _MAX_OVERLAP_CHECKS
+        small = sum(map(len, _runtime_checks(converter))) <= _MAX_OVERLAP_CHECKS
         if converter.has_operation and converter.operands and small:
             output.extend(_emit(converter, statements, parsed[start][0]))
         else:
@@ -205,6 +205,8 @@ class _Converter:
         self.operands: list[str] = []
         self.stored: list[str] = []
         self.hoist_count = 0
+        self.separations: list[tuple[str, str]] = []  # (array written, array a later hoisted call reads)
+        self.late = False  # the statement being converted has a call moved before a write
         self.has_operation = False
 
     def helper(self, name: str) -> str:
@@ -227,6 +229,8 @@ class _Converter:
     def statement(self, item: _Statement) -> None:
         stmt = item.node
         hoists: list[tuple[str, ast.expr]] = []
+        original = _copy(stmt)
+        self.late = False
         if isinstance(stmt, ast.Assign):
             value = self.hoisted(stmt.value, hoists)
             scalar_value = self.scalar(value)
@@ -249,6 +253,10 @@ class _Converter:
             array = ast.AugAssign(stmt.target, stmt.op, value)
             self.has_operation = True
         item.hoists = hoists
+        if self.late:
+            # A call moved before the loop from after a write: the array branch, which runs when
+            # that write and the call's operands share memory, evaluates it in place again.
+            array = original
         item.scalar = ast.fix_missing_locations(ast.Module([scalar], []))
         item.array = ast.fix_missing_locations(ast.Module([array], []))
 
@@ -289,9 +297,20 @@ class _Converter:
     def hoist(self, node: ast.expr, hoists: list) -> ast.expr:
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         callees = {ast.unparse(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-        if self.twin or self.stored or names & self.written or \
-                any(_GENERATED_FUNCTION.match(c) for c in callees):
+        if self.twin or names & self.written or any(_GENERATED_FUNCTION.match(c) for c in callees):
             raise _NotFusable
+        # Moved before the loop, the call must not read an array the run writes before it: checked
+        # at run time (an alias under another name is possible), else the array branch runs.
+        called = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        if self.stored:
+            # Evaluated again by the array branch: only calls without side effects (no random draw).
+            if not all(_pure_call(self.program, c) or self.elementwise_call(c) is not None
+                       for c in ast.walk(node) if isinstance(c, ast.Call)):
+                raise _NotFusable
+            self.late = True
+        read = sorted(names - called - {"np"})
+        self.separations += [(stored, name) for stored in self.stored for name in read
+                             if (stored, name) not in self.separations]
         self.hoist_count += 1
         name = f"{self.hoist_prefix}{self.hoist_count}"
         hoists.append((name, node))
@@ -415,6 +434,49 @@ def scalar_twin(program: "Program", name: str) -> str | None:
     return twin.name
 
 
+def _runtime_checks(converter: _Converter) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The ``(written, other)`` pairs the loop needs checked at run time: for ``disjoint`` (the loop
+    writes one while reading the other) and for ``separate`` (a call moved before the loop reads
+    the other). Pairs of the model's own arrays are decided now: they are the same arrays at every
+    call (a Variable's value is written in place)."""
+    arrays = {a.name: a.plain for a in converter.program.arrays.values()}
+    pairs: list[tuple[str, str]] = []
+    for written in converter.stored:
+        for other in converter.operands:
+            if other != written and (other, written) not in pairs and (written, other) not in pairs and \
+                    not (written in arrays and other in arrays and _apart_or_same(arrays[written], arrays[other])):
+                pairs.append((written, other))
+    separations = [(written, other) for written, other in converter.separations
+                   if not (written in arrays and other in arrays and _apart(arrays[written], arrays[other]))]
+    return pairs, separations
+
+
+def _extent(a: np.ndarray) -> tuple[int, int]:
+    first = last = a.__array_interface__["data"][0]
+    last += a.itemsize
+    for size, stride in zip(a.shape, a.strides):
+        reach = (size - 1) * stride
+        if reach < 0:
+            first += reach
+        else:
+            last += reach
+    return first, last
+
+
+def _apart(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.size == 0 or b.size == 0:
+        return True
+    (a_first, a_last), (b_first, b_last) = _extent(a), _extent(b)
+    return a_last <= b_first or b_last <= a_first
+
+
+def _apart_or_same(a: np.ndarray, b: np.ndarray) -> bool:
+    """What :func:`.elementwise.disjoint` decides at run time, for two arrays known now."""
+    same = a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.strides == b.strides and \
+        a.shape == b.shape
+    return same or _apart(a, b)
+
+
 def _emit(converter: _Converter, statements: list[_Statement], depth: int) -> list[tuple[str, Any]]:
     pad = "    " * depth
     first = statements[0].origin
@@ -425,17 +487,15 @@ def _emit(converter: _Converter, statements: list[_Statement], depth: int) -> li
         for name, node in item.hoists:
             out.append((f"{pad}{name} = {ast.unparse(node)}", item.origin))
     operands = converter.operands
+    pairs, separations = _runtime_checks(converter)
     length, join = helper("loop_length"), helper("join_lengths")
     out.append((f"{pad}_bm_n{k} = {length}({operands[0]})", first))
     for name in operands[1:]:
         out.append((f"{pad}_bm_n{k} = {join}(_bm_n{k}, {length}({name}))", first))
     checks = [f"_bm_n{k} >= 0"]
-    disjoint = helper("disjoint")
-    pairs = []
-    for written in converter.stored:
-        pairs += [(written, other) for other in operands
-                  if other != written and (other, written) not in pairs]
+    disjoint, separate = helper("disjoint"), helper("separate")
     checks += [f"{disjoint}({written}, {other})" for written, other in pairs]
+    checks += [f"{separate}({written}, {other})" for written, other in separations]
     out.append((f"{pad}if {' and '.join(checks)}:", first))
     out.append((f"{pad}    for _bm_i{k} in range(_bm_n{k}):", first))
     for item in statements:

@@ -225,11 +225,15 @@ class JitFunction:
         from numba.np.numpy_support import as_dtype
         dispatcher = self._current.dispatcher
         if len(dispatcher.overloads) == 1:
-            signature = next(iter(dispatcher.overloads.values())).signature
-        else:
-            types = tuple(dispatcher.typeof_pyval(a) for a in call_args)
-            signature = dispatcher.overloads[types].signature
-        return _boxed(result, signature.return_type, as_dtype)
+            # Reading an OrderedDict's values hashes its keys, and hashing a signature of many
+            # Numba array types cost 10 us per call: the one return type is kept.
+            cached = self.__dict__.get("_single_return")
+            if cached is None or cached[0] is not dispatcher:
+                cached = (dispatcher, next(iter(dispatcher.overloads.values())).signature.return_type)
+                self.__dict__["_single_return"] = cached
+            return _boxed(result, cached[1], as_dtype)
+        types = tuple(dispatcher.typeof_pyval(a) for a in call_args)
+        return _boxed(result, dispatcher.overloads[types].signature.return_type, as_dtype)
 
 
 def _boxed(value: Any, numba_type: Any, as_dtype: Callable) -> Any:

@@ -388,3 +388,30 @@ def test_arguments_are_not_materialised_where_that_would_reorder_or_add_work():
     assert np.asarray(model.total)[1] == 0.0
     step(x, True)
     assert np.asarray(model.total)[1] == 10.0
+
+
+class _DoubleThenShift(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.a = bm.Variable(bm.arange(8.0))
+
+    def update(self, view):
+        self.a[...] = self.a * 2.0
+        shifted = bm.sum(view) + self.a  # sum(view) moves before the loop, after the write above
+        self.a[...] = shifted - 1.0
+
+
+@pytest.mark.parametrize("aliased", [False, True])
+def test_a_call_moved_before_the_loop_sees_the_writes_it_followed(aliased):
+    """``bm.sum(view)`` runs before the fused loop although the statement before it writes
+    ``self.a``: when ``view`` shares memory with ``self.a`` (known only at run time), the array
+    code runs instead, and the sum sees the doubled values as NumPy's order of statements says."""
+    model = _DoubleThenShift()
+    other = np.arange(8.0, dtype=np.float32) + 100.0
+    view = model.a.value[2:5] if aliased else other[2:5]
+    step = bm.jit(model.update)
+    step(view)
+    assert "_bm_e_separate(_bm_a0, view)" in step.source and step.source.count("for _bm_i") == 1
+    doubled = np.arange(8.0) * 2.0
+    total = doubled[2:5].sum() if aliased else other[2:5].sum()
+    np.testing.assert_allclose(np.asarray(model.a), doubled + total - 1.0)
