@@ -451,7 +451,8 @@ def _runtime_checks(converter: _Converter) -> tuple[list[tuple[str, str]], list[
     return pairs, separations
 
 
-def _extent(a: np.ndarray) -> tuple[int, int]:
+def array_extent(a: np.ndarray) -> tuple[int, int]:
+    """``(first, last + 1)``: the addresses of the bytes the elements of ``a`` span."""
     first = last = a.__array_interface__["data"][0]
     last += a.itemsize
     for size, stride in zip(a.shape, a.strides):
@@ -466,7 +467,7 @@ def _extent(a: np.ndarray) -> tuple[int, int]:
 def _apart(a: np.ndarray, b: np.ndarray) -> bool:
     if a.size == 0 or b.size == 0:
         return True
-    (a_first, a_last), (b_first, b_last) = _extent(a), _extent(b)
+    (a_first, a_last), (b_first, b_last) = array_extent(a), array_extent(b)
     return a_last <= b_first or b_last <= a_first
 
 

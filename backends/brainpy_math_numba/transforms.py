@@ -198,7 +198,10 @@ class JitFunction:
                   f"        raise _bm_self._explain(_bm_err) from None"]
         if _returns_value(compiled.program):
             lines += ["    if type(_bm_r) in _bm_scalars or type(_bm_r) is tuple:",
-                      f"        return _bm_self._box(_bm_r, ({call_args}{',' if call_args else ''}))"]
+                      f"        return _bm_self._box(_bm_r, ({call_args}{',' if call_args else ''}))",
+                      "    if type(_bm_r) is _bm_ndarray:",
+                      "        return _bm_self._detached(_bm_r)"]
+            namespace["_bm_ndarray"] = np.ndarray
         lines.append("    return _bm_r")
         code = "\n".join(lines) + "\n"
         exec(compile(code, f"<bm.jit wrapper of {self._label}>", "exec"), namespace)
@@ -220,6 +223,21 @@ class JitFunction:
         compiled = self._current
         return explain_numba_error(error, compiled.program, compiled.module, self._label)
 
+    def _detached(self, result: np.ndarray) -> np.ndarray:
+        """``result``, copied when it shares memory with a Variable (a returned slice or alias of
+        one): JAX returns a snapshot, so writing into a result never changes the model."""
+        compiled = self._current
+        extents = compiled.__dict__.get("state_extents")
+        if extents is None:
+            from .fusion import array_extent
+            extents = compiled.state_extents = [array_extent(a.plain) for a in compiled.program.arrays.values()]
+        if result.size and extents:
+            from .fusion import array_extent
+            first, last = array_extent(result)
+            if any(first < end and start < last for start, end in extents):
+                return result.copy()
+        return result
+
     def _box(self, result: Any, call_args: tuple) -> Any:
         """Python scalars returned by Numba as 0-d arrays of the dtype Numba computed them in."""
         from numba.np.numpy_support import as_dtype
@@ -231,9 +249,13 @@ class JitFunction:
             if cached is None or cached[0] is not dispatcher:
                 cached = (dispatcher, next(iter(dispatcher.overloads.values())).signature.return_type)
                 self.__dict__["_single_return"] = cached
-            return _boxed(result, cached[1], as_dtype)
-        types = tuple(dispatcher.typeof_pyval(a) for a in call_args)
-        return _boxed(result, dispatcher.overloads[types].signature.return_type, as_dtype)
+            boxed = _boxed(result, cached[1], as_dtype)
+        else:
+            types = tuple(dispatcher.typeof_pyval(a) for a in call_args)
+            boxed = _boxed(result, dispatcher.overloads[types].signature.return_type, as_dtype)
+        if type(boxed) is tuple:
+            return tuple(self._detached(v) if type(v) is np.ndarray else v for v in boxed)
+        return boxed
 
 
 def _boxed(value: Any, numba_type: Any, as_dtype: Callable) -> Any:

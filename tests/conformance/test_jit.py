@@ -167,3 +167,29 @@ def test_jit_as_decorator_with_options(backend):
         return x * n
 
     assert_matches(repeat(bm.ones(2), n=3), np.full(2, 3.0), np.float32)
+
+
+class Views(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.x = bm.Variable(bm.arange(6.0))
+
+    def middle(self):
+        return self.x[1:4]
+
+    def alias_and_copy(self):
+        whole = self.x.value
+        return whole, self.x[::2], self.x * 2.0
+
+
+def test_a_returned_slice_of_a_variable_is_a_snapshot(backend):
+    """JAX returns new arrays; on Numba a slice or alias of a Variable would be a view into it, so
+    writing into the result would change the model. Every backend returns a snapshot."""
+    model = Views()
+    result = np.asarray(bm.jit(model.middle)())
+    np.testing.assert_array_equal(result, [1.0, 2.0, 3.0])
+    whole, strided, doubled = (np.asarray(r) for r in bm.jit(model.alias_and_copy)())
+    for array in (result, whole, strided, doubled):
+        if array.flags.writeable:
+            array[...] = -1.0
+    np.testing.assert_array_equal(np.asarray(model.x), np.arange(6.0))
