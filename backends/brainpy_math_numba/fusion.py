@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["fuse"]
 
 _MAX_OVERLAP_CHECKS = 64
+_MIN_FUSED_LENGTH = 32
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _GENERATED_FUNCTION = re.compile(r"_bm_f\d+_")
 _COMPARE_OPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -100,7 +101,7 @@ def fuse(generated: "Generated", program: "Program") -> None:
         # Each written array is checked against each operand before the loop: a run writing very
         # many arrays (a step updating 100 Variables) would make that check longer than the loop.
         small = sum(map(len, _runtime_checks(converter))) <= _MAX_OVERLAP_CHECKS
-        if converter.has_operation and converter.operands and small:
+        if converter.has_operation and converter.operands and small and _loop_may_pay(converter):
             output.extend(_emit(converter, statements, parsed[start][0]))
         else:
             output.extend(lines[start:stop])
@@ -432,6 +433,14 @@ def scalar_twin(program: "Program", name: str) -> str | None:
     program.order.append(twin)
     program.scalar_twins[name] = twin.name
     return twin.name
+
+
+def _loop_may_pay(converter: _Converter) -> bool:
+    """False when one of the model's own arrays fixes the loop at a few elements (or at none: not
+    1-D), where the loop's set-up costs more than the passes it saves."""
+    arrays = {a.name: a.plain for a in converter.program.arrays.values()}
+    return not any(name in arrays and (arrays[name].ndim != 1 or arrays[name].size < _MIN_FUSED_LENGTH)
+                   for name in converter.operands)
 
 
 def _runtime_checks(converter: _Converter) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -193,7 +193,11 @@ class JitFunction:
         if checks:
             lines.append(f"    if {' or '.join(checks)}:")
             lines.append(f"        return _bm_self._slow(({all_args}{',' if self._parameters else ''}))")
-        lines += ["    try:", f"        _bm_r = _bm_disp({call_args})",
+        # The state as one tuple: the dispatcher is called with a prebuilt argument tuple instead of
+        # one built from a global load per Variable.
+        namespace["_bm_state"] = tuple(namespace[name] for name in state)
+        dispatch_args = ", ".join([p.name for p in runtime] + ["*_bm_state"] if state else [p.name for p in runtime])
+        lines += ["    try:", f"        _bm_r = _bm_disp({dispatch_args})",
                   "    except _bm_NumbaError as _bm_err:",
                   f"        raise _bm_self._explain(_bm_err) from None"]
         if _returns_value(compiled.program):

@@ -161,17 +161,17 @@ def test_augmented_assignment_into_a_variable_is_fused():
     class Counter(bm.Base):
         def __init__(self):
             super().__init__()
-            self.n = bm.Variable(bm.zeros(6, dtype=bm.int32))
+            self.n = bm.Variable(bm.zeros(40, dtype=bm.int32))
 
         def update(self, k):
             self.n += k * 2
 
     counter = Counter()
     step = bm.jit(counter.update)
-    step(np.arange(6, dtype=np.int32))
-    step(np.arange(6, dtype=np.int32))
+    step(np.arange(40, dtype=np.int32))
+    step(np.arange(40, dtype=np.int32))
     assert "for _bm_i" in step.source
-    np.testing.assert_array_equal(np.asarray(counter.n), 4 * np.arange(6))
+    np.testing.assert_array_equal(np.asarray(counter.n), 4 * np.arange(40))
     assert counter.n.dtype == np.int32
 
 
@@ -393,7 +393,7 @@ def test_arguments_are_not_materialised_where_that_would_reorder_or_add_work():
 class _DoubleThenShift(bm.Base):
     def __init__(self):
         super().__init__()
-        self.a = bm.Variable(bm.arange(8.0))
+        self.a = bm.Variable(bm.arange(40.0))
 
     def update(self, view):
         self.a[...] = self.a * 2.0
@@ -407,11 +407,30 @@ def test_a_call_moved_before_the_loop_sees_the_writes_it_followed(aliased):
     ``self.a``: when ``view`` shares memory with ``self.a`` (known only at run time), the array
     code runs instead, and the sum sees the doubled values as NumPy's order of statements says."""
     model = _DoubleThenShift()
-    other = np.arange(8.0, dtype=np.float32) + 100.0
+    other = np.arange(40.0, dtype=np.float32) + 100.0
     view = model.a.value[2:5] if aliased else other[2:5]
     step = bm.jit(model.update)
     step(view)
     assert "_bm_e_separate(_bm_a0, view)" in step.source and step.source.count("for _bm_i") == 1
-    doubled = np.arange(8.0) * 2.0
+    doubled = np.arange(40.0) * 2.0
     total = doubled[2:5].sum() if aliased else other[2:5].sum()
     np.testing.assert_allclose(np.asarray(model.a), doubled + total - 1.0)
+
+
+def test_a_loop_fixed_at_a_few_elements_by_a_variable_is_not_fused():
+    """A Variable of 4 elements (or a 2-D one) fixes the loop length: its set-up would cost more
+    than the passes it saves, so the array code stays."""
+    class Small(bm.Base):
+        def __init__(self, shape):
+            super().__init__()
+            self.x = bm.Variable(bm.zeros(shape))
+
+        def update(self, k):
+            self.x += k * 2.0
+
+    for shape, fused in (((4,), False), ((3, 40), False), ((40,), True)):
+        model = Small(shape)
+        step = bm.jit(model.update)
+        step(1.0)
+        assert ("for _bm_i" in step.source) == fused
+        np.testing.assert_array_equal(np.asarray(model.x), np.full(shape, 2.0))
