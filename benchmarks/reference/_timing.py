@@ -1,6 +1,7 @@
 """Compile-then-run timing shared by the reference implementations."""
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any, Callable
 
@@ -13,25 +14,32 @@ def summary(spike_count: int, num_neurons: int, duration_ms: float, compile_s: f
 
 
 def time_numba(run: Callable, make_state: Callable[[], tuple], constants: tuple, num_steps: int,
-               num_neurons: int, duration_ms: float) -> dict:
-    """Time ``run(num_steps, *state, *constants) -> spike_count``: a one-step call compiles it."""
+               num_neurons: int, duration_ms: float, repeats: int = 3) -> dict:
+    """Time ``run(num_steps, *state, *constants) -> spike_count``: a one-step call compiles it, then
+    ``repeats`` runs from a fresh state give the median run time."""
     start = time.perf_counter()
     run(1, *make_state(), *constants)
     compile_s = time.perf_counter() - start
-    state = make_state()
-    start = time.perf_counter()
-    spike_count = run(num_steps, *state, *constants)
-    run_s = time.perf_counter() - start
-    return summary(spike_count, num_neurons, duration_ms, compile_s, run_s)
+    run_times = []
+    for _ in range(repeats):
+        state = make_state()
+        start = time.perf_counter()
+        spike_count = run(num_steps, *state, *constants)
+        run_times.append(time.perf_counter() - start)
+    return summary(spike_count, num_neurons, duration_ms, compile_s, statistics.median(run_times))
 
 
-def time_jax(run: Callable, state: Any, num_neurons: int, duration_ms: float) -> dict:
-    """Time the jitted ``run(state) -> (state, spike_count, fallback_steps)``: compiled ahead, then run."""
+def time_jax(run: Callable, state: Any, num_neurons: int, duration_ms: float, repeats: int = 3) -> dict:
+    """Time the jitted ``run(state) -> (state, spike_count, fallback_steps)``: compiled ahead, then
+    ``repeats`` runs from ``state`` give the median run time."""
     start = time.perf_counter()
     compiled = run.lower(state).compile()
     compile_s = time.perf_counter() - start
-    start = time.perf_counter()
-    _, spike_count, fallbacks = compiled(state)
-    spike_count = int(spike_count)  # blocks until the result is ready
-    run_s = time.perf_counter() - start
-    return summary(spike_count, num_neurons, duration_ms, compile_s, run_s, fallback_steps=int(fallbacks))
+    run_times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        _, spike_count, fallbacks = compiled(state)
+        spike_count = int(spike_count)  # blocks until the result is ready
+        run_times.append(time.perf_counter() - start)
+    return summary(spike_count, num_neurons, duration_ms, compile_s, statistics.median(run_times),
+                   fallback_steps=int(fallbacks))
