@@ -52,7 +52,7 @@ def load_example():
 
 
 PEER_PYTHON_VAR = "BRAINPY_MATH_PEER_PYTHON"
-TIMED_RUNS = 3  # brainpy_math and hand-written rows: the median of this many runs after compiling
+TIMED_RUNS = 5  # brainpy_math and hand-written rows: the best of this many runs after compiling
 
 
 def interpreter(impl: Implementation) -> str:
