@@ -32,7 +32,7 @@ from brainpy_math import _config
 warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope", category=numba.NumbaIRAssumptionWarning)
 
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
-           "expm1", "expm1_float32", "invert", "materializer", "separate"]
+           "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of"]
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length
@@ -65,6 +65,19 @@ def _store(x, i, value):
             x[i] = value
         return impl
     return lambda x, i, value: None
+
+
+def element_of(x, value):  # pragma: no cover - replaced by the overload
+    """``value`` cast to the dtype of array ``x``, as ``x[i] = value`` stores it."""
+    return value
+
+
+@overload(element_of, inline="always")
+def _element_of(x, value):
+    if isinstance(x, types.Array):
+        dtype = x.dtype
+        return lambda x, value: dtype(value)
+    return lambda x, value: value
 
 
 def loop_length(x):  # pragma: no cover - replaced by the overload
