@@ -316,7 +316,7 @@ class _Converter:
         called = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         if self.stored:
             # Evaluated again by the array branch: only calls without side effects (no random draw).
-            if not all(_pure_call(self.program, c) or self.elementwise_call(c) is not None
+            if not all(_pure_call(self.program, c) or self.elementwise_call(c) is not None or self.constant_cast(c)
                        for c in ast.walk(node) if isinstance(c, ast.Call)):
                 raise _NotFusable
             self.late = True

@@ -434,3 +434,27 @@ def test_a_loop_fixed_at_a_few_elements_by_a_variable_is_not_fused():
         step(1.0)
         assert ("for _bm_i" in step.source) == fused
         np.testing.assert_array_equal(np.asarray(model.x), np.full(shape, 2.0))
+
+
+def test_a_value_stored_in_the_loop_is_read_back_as_stored():
+    """A later statement of the run reads the element the loop just stored, cast to the array's
+    dtype: int32 wraps around as NumPy's int32 arithmetic does (Numba computes it in int64)."""
+    class Wrap(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.n = bm.Variable(bm.full(40, 2**31 - 1, dtype=bm.int32))
+            self.k = bm.Variable(bm.ones(40, dtype=bm.int32))
+            self.half = bm.Variable(bm.zeros(40, dtype=bm.int32))
+
+        def update(self):
+            self.n = self.n + self.k
+            self.half = self.n // 2
+
+    model = Wrap()
+    step = bm.jit(model.update)
+    step()
+    assert step.source.count("for _bm_i") == 1
+    with np.errstate(over="ignore"):
+        n = np.full(40, 2**31 - 1, np.int32) + np.ones(40, np.int32)
+    np.testing.assert_array_equal(np.asarray(model.n), n)
+    np.testing.assert_array_equal(np.asarray(model.half), n // 2)
