@@ -163,6 +163,7 @@ class Generated:
     header: Origin | None = None
     decorator: str = "_bm_njit"
     plain_lines: list[tuple[str, Origin | None]] = field(default_factory=list)  # before fusion
+    inline_lines: list[tuple[str, Origin | None]] | None = None  # what a caller inlines (see inlining.py)
 
 
 class Program:
@@ -181,6 +182,7 @@ class Program:
         self.counter = 0  # numbers the generated functions: names stay unique
         self.scalar_twins: dict[str, str | None] = {}  # generated function -> its one-element twin
         self.materialized = 0  # numbers the call arguments that fusion computes in one loop
+        self.inlined = 0  # numbers the inlined calls (their locals are renamed apart)
 
     # -------------------------------------------------------------- shared resources
     def array(self, array: np.ndarray) -> str:

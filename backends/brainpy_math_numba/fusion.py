@@ -13,6 +13,11 @@ element at a time, with the run's local arrays turned into scalars::
     else:
         <the statements as written>  # NumPy broadcasting, shapes other than 1-D, and errors
 
+Before runs are found, calls of straight-line generated functions are replaced by their bodies
+(:mod:`.inlining`), so that a network's children (``self.exc.update(...)``, ``self.neurons.update(...)``)
+join one run in the network's step; elementwise arguments of calls such as ``bm.dot`` are computed
+in one loop of their own (:func:`materialize_arguments`).
+
 Whether a name is an array or a scalar is only known when Numba types the function: the helpers
 of :mod:`.elementwise` decide then (``element(x, i)`` is ``x[i]`` or ``x``). A statement stays
 out of a run when a local it assigns is used outside the run (the loop does not build that array),
@@ -68,7 +73,11 @@ def fuse(generated: "Generated", program: "Program") -> None:
     """Rewrite ``generated.lines`` in place: each run of elementwise statements becomes one loop,
     and so does each elementwise argument of a call such as ``bm.dot`` (see
     :func:`materialize_arguments`)."""
-    lines = generated.lines = materialize_arguments(_expand_tuple_assignments(generated.lines), program)
+    from .inlining import inline_calls, propagate_aliases
+    lines = inline_calls(_expand_tuple_assignments(generated.lines), program)
+    lines = propagate_aliases(lines, generated.params + generated.state)
+    generated.inline_lines = list(lines)
+    lines = generated.lines = materialize_arguments(lines, program)
     parsed = [_parse(text) for text, _ in lines]
     fusable = [p is not None and _candidate(p[1]) for p in parsed]
     words = [set(_IDENTIFIER.findall(text)) for text, _ in lines]
@@ -169,7 +178,7 @@ def _candidate(stmt: ast.stmt) -> bool:
             return False
         target = stmt.targets[0]
         if isinstance(target, ast.Name):
-            return not target.id.startswith("_bm_")
+            return not target.id.startswith("_bm_") or target.id.startswith("_bm_l")  # an inlined local
         return _whole(target) is not None
     if isinstance(stmt, ast.AugAssign) and type(stmt.op) in _BIN_OPS:
         target = stmt.target

@@ -1,0 +1,139 @@
+"""Inlining of generated functions into their callers (brainpy_math_numba.inlining), before fusion."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+import brainpy_math as bm  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _numba():
+    with bm.set_backend("numba"):
+        yield
+
+
+class Decay(bm.Base):
+    def __init__(self, n, factor):
+        super().__init__()
+        self.factor = factor
+        self.g = bm.Variable(bm.zeros(n))
+
+    def update(self, drive):
+        self.g = self.g * self.factor + drive
+
+
+class Cell(bm.Base):
+    def __init__(self, n):
+        super().__init__()
+        self.V = bm.Variable(bm.linspace(-70.0, -40.0, n))
+        self.spike = bm.Variable(bm.zeros(n, dtype=bm.bool_))
+
+    def update(self, g_a, g_b):
+        V = self.V + 0.1 * (g_a - g_b - (self.V + 60.0))
+        spike = V >= -50.0
+        self.spike = spike
+        self.V = bm.where(spike, -65.0, V)
+
+
+class Net(bm.Base):
+    def __init__(self, n):
+        super().__init__()
+        self.a, self.b = Decay(n, 0.9), Decay(n, 0.8)
+        self.cell = Cell(n)
+
+    def update(self, drive):
+        spike = self.cell.spike
+        self.a.update(drive * 2.0)  # an argument that is an expression: evaluated once, first
+        self.b.update(bm.where(spike, 1.0, 0.0))
+        self.cell.update(self.a.g, self.b.g)
+        return bm.sum(self.cell.spike)
+
+
+def _reference(n, drive, steps):
+    g_a, g_b = np.zeros(n, np.float32), np.zeros(n, np.float32)
+    V, spike = np.linspace(-70.0, -40.0, n).astype(np.float32), np.zeros(n, bool)
+    counts = []
+    for _ in range(steps):
+        g_a = g_a * np.float32(0.9) + drive * np.float32(2.0)
+        g_b = g_b * np.float32(0.8) + np.where(spike, np.float32(1.0), np.float32(0.0))
+        new = V + np.float32(0.1) * (g_a - g_b - (V + np.float32(60.0)))
+        spike = new >= -50.0
+        V = np.where(spike, np.float32(-65.0), new)
+        counts.append(int(spike.sum()))
+    return V, counts
+
+
+def test_the_children_of_a_network_run_in_one_loop_of_the_caller():
+    n = 64
+    drive = np.linspace(0.0, 3.0, n).astype(np.float32)
+    results = []
+    for fuse in (True, False):
+        net = Net(n)
+        step = bm.jit(net.update, fuse=fuse)
+        counts = [int(step(drive)) for _ in range(30)]
+        results.append((np.asarray(net.cell.V).copy(), counts))
+        if fuse:
+            body = step.source.split("def _bm_f0_Net_update(")[1]
+            assert "_bm_f1_" not in body and "_bm_f2_" not in body  # the children's calls are gone
+            assert body.count("for _bm_i") == 1
+            assert re.search(r"^\s+spike = ", body, re.M) is None  # the alias `spike = _bm_a0` went too
+    V, counts = _reference(n, drive, 30)
+    assert results[0][1] == results[1][1] == counts
+    np.testing.assert_allclose(results[0][0], V, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+
+
+class Rebinds(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.total = bm.Variable(bm.zeros(40))
+
+    def add(self, x):
+        x = x * 2.0  # rebinds the parameter: the caller's array is untouched
+        self.total += x
+
+    def update(self, x):
+        self.add(x)
+        self.add(x)
+        return x
+
+
+def test_a_callee_rebinding_its_parameter_leaves_the_caller_variable_alone():
+    model = Rebinds()
+    step = bm.jit(model.update)
+    x = np.arange(40, dtype=np.float32)
+    returned = step(x)
+    assert "_bm_f1_" not in step.source.split("def _bm_f0_Rebinds_update(")[1]
+    np.testing.assert_array_equal(np.asarray(returned), np.arange(40))
+    np.testing.assert_array_equal(np.asarray(model.total), 4.0 * np.arange(40))
+
+
+class Branches(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.x = bm.Variable(bm.zeros(40))
+
+    def child(self, k):
+        if k > 0:
+            self.x += 1.0
+        else:
+            self.x -= 1.0
+
+    def update(self, k):
+        self.child(k)
+        self.child(k)
+
+
+def test_a_callee_with_control_flow_stays_a_call():
+    model = Branches()
+    step = bm.jit(model.update)
+    step(1)
+    step(-1)
+    step(1)
+    assert "_bm_f1_Branches_child(k" in step.source
+    np.testing.assert_array_equal(np.asarray(model.x), np.full(40, 2.0))
