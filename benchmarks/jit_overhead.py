@@ -18,7 +18,6 @@ import sys
 import tempfile
 from typing import Any
 
-import numpy as np
 
 import brainpy_math as bm
 

@@ -58,7 +58,7 @@ class _CompiledLoop:
             xs = [f"xs{i}" for i in range(n_operands)]
             state = [f"s{i}" for i in range(len(self.state))]
             outs = [] if outputs == 0 else ["out"] if outputs is None else [f"out{i}" for i in range(outputs)]
-            lines = [(f"    for _bm_i in range(start, stop):", None)]
+            lines = [("    for _bm_i in range(start, stop):", None)]
             call = f"_bm_body({', '.join([f'{x}[_bm_i]' for x in xs] + state)})"
             if outputs == 0:
                 lines.append((f"        {call}", None))

@@ -73,12 +73,12 @@ def fuse(generated: "Generated", program: "Program") -> None:
     """Rewrite ``generated.lines`` in place: each run of elementwise statements becomes one loop,
     and so does each elementwise argument of a call such as ``bm.dot`` (see
     :func:`materialize_arguments`)."""
-    from .inlining import inline_calls, propagate_aliases
+    from .inlining import inline_calls, propagate_aliases  # it imports this module
     lines = inline_calls(_expand_tuple_assignments(generated.lines), program)
     lines = propagate_aliases(lines, generated.params + generated.state)
     generated.inline_lines = list(lines)
     lines = generated.lines = materialize_arguments(lines, program)
-    parsed = [_parse(text) for text, _ in lines]
+    parsed = [parse_statement(text) for text, _ in lines]
     fusable = [p is not None and _candidate(p[1]) for p in parsed]
     words = [set(_IDENTIFIER.findall(text)) for text, _ in lines]
     while True:
@@ -124,7 +124,7 @@ def _expand_tuple_assignments(lines: list) -> list:
     that the run around it stays one loop."""
     out = []
     for text, origin in lines:
-        parsed = _parse(text)
+        parsed = parse_statement(text)
         stmt = parsed[1] if parsed else None
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple) \
                 and isinstance(stmt.value, ast.Tuple) and len(stmt.value.elts) == len(stmt.targets[0].elts):
@@ -140,7 +140,7 @@ def _expand_tuple_assignments(lines: list) -> list:
     return out
 
 
-def _parse(text: str) -> tuple[int, ast.stmt] | None:
+def parse_statement(text: str) -> tuple[int, ast.stmt] | None:
     """``(depth, statement)`` for a line holding one simple statement, else ``None``."""
     stripped = text.lstrip(" ")
     if stripped.rstrip().endswith(":"):
@@ -430,7 +430,7 @@ def scalar_twin(program: "Program", name: str) -> str | None:
     if generated is None or generated.state or not generated.plain_lines:
         return None
     lines = _expand_tuple_assignments(generated.plain_lines)
-    parsed = [_parse(text) for text, _ in lines]
+    parsed = [parse_statement(text) for text, _ in lines]
     if any(p is None or p[0] != 1 for p in parsed):
         return None
     *body, last = parsed
@@ -565,7 +565,7 @@ def materialize_arguments(lines: list, program: "Program") -> list:
     work, out = list(lines), []
     while work:
         text, origin = work.pop(0)
-        parsed = _parse(text)
+        parsed = parse_statement(text)
         rewritten = _materialize_one(parsed, origin, program) if parsed is not None else None
         if rewritten is None:
             out.append((text, origin))

@@ -22,36 +22,24 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any
 
+from .fusion import _GENERATED_FUNCTION, parse_statement
+
 if TYPE_CHECKING:  # pragma: no cover
     from .codegen import Generated, Program
 
 __all__ = ["inline_calls", "propagate_aliases"]
 
 _MAX_INLINED_LINES = 150  # a larger callee stays a call: compile time grows with each copy
-_GENERATED_FUNCTION = re.compile(r"_bm_f\d+_")
 
 
 def inline_calls(lines: list, program: "Program") -> list:
     """``lines`` with each call statement of a straight-line generated function replaced by its body."""
     out: list = []
     for text, origin in lines:
-        parsed = _parse(text)
+        parsed = parse_statement(text)
         body = _inline(parsed, program) if parsed is not None else None
         out.extend(body if body is not None else [(text, origin)])
     return out
-
-
-def _parse(text: str) -> tuple[int, ast.stmt] | None:
-    stripped = text.lstrip(" ")
-    if stripped.rstrip().endswith(":"):
-        return None
-    try:
-        module = ast.parse(stripped)
-    except SyntaxError:
-        return None
-    if len(module.body) != 1:
-        return None
-    return (len(text) - len(stripped)) // 4, module.body[0]
 
 
 def _callee(program: "Program", stmt: ast.stmt) -> tuple["Generated", ast.Call] | None:
@@ -73,7 +61,7 @@ def _straight_body(callee: "Generated") -> list[tuple[ast.stmt, Any]] | None:
     body = []
     lines = callee.inline_lines
     for position, (text, origin) in enumerate(lines):
-        parsed = _parse(text)
+        parsed = parse_statement(text)
         if parsed is None or parsed[0] != 1:
             return None
         stmt = parsed[1]
@@ -164,7 +152,7 @@ def propagate_aliases(lines: list, params: list[str]) -> list:
     counts: dict[str, int] = {}
     parsed = []
     for text, _ in lines:
-        stmt = _parse(text)
+        stmt = parse_statement(text)
         if stmt is None:
             header = _header(text)
             if header is None:

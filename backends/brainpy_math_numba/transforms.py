@@ -199,7 +199,7 @@ class JitFunction:
         dispatch_args = ", ".join([p.name for p in runtime] + ["*_bm_state"] if state else [p.name for p in runtime])
         lines += ["    try:", f"        _bm_r = _bm_disp({dispatch_args})",
                   "    except _bm_NumbaError as _bm_err:",
-                  f"        raise _bm_self._explain(_bm_err) from None"]
+                  "        raise _bm_self._explain(_bm_err) from None"]
         if _returns_value(compiled.program):
             lines += ["    if type(_bm_r) in _bm_scalars or type(_bm_r) is tuple:",
                       f"        return _bm_self._box(_bm_r, ({call_args}{',' if call_args else ''}))",
