@@ -119,6 +119,16 @@ def _extent(a):
     return first, last
 
 
+@numba.njit(inline="always")
+def _apart(a, b):
+    """Whether arrays ``a`` and ``b`` have no byte in common."""
+    if a.size == 0 or b.size == 0:
+        return True
+    a_first, a_last = _extent(a)
+    b_first, b_last = _extent(b)
+    return a_last <= b_first or b_last <= a_first
+
+
 def disjoint(written, other):  # pragma: no cover - replaced by the overload
     """Whether a fused loop may write ``written`` while reading ``other`` element by element:
     the same memory with the same stride, or no common byte."""
@@ -129,12 +139,8 @@ def disjoint(written, other):  # pragma: no cover - replaced by the overload
 def _disjoint(written, other):
     if isinstance(written, types.Array) and isinstance(other, types.Array) and written.ndim == other.ndim == 1:
         def impl(written, other):
-            if written.size == 0 or other.size == 0:
-                return True
             same = written.ctypes.data == other.ctypes.data and written.strides[0] == other.strides[0]
-            w_first, w_last = _extent(written)
-            o_first, o_last = _extent(other)
-            return same or w_last <= o_first or o_last <= w_first
+            return same or _apart(written, other)
         return impl
     return lambda written, other: True
 
@@ -148,13 +154,7 @@ def separate(written, other):  # pragma: no cover - replaced by the overload
 @overload(separate)
 def _separate(written, other):
     if isinstance(written, types.Array) and isinstance(other, types.Array):
-        def impl(written, other):
-            if written.size == 0 or other.size == 0:
-                return True
-            w_first, w_last = _extent(written)
-            o_first, o_last = _extent(other)
-            return w_last <= o_first or o_last <= w_first
-        return impl
+        return lambda written, other: _apart(written, other)
     return lambda written, other: True
 
 
