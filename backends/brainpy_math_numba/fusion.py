@@ -274,7 +274,7 @@ class _Converter:
         item.scalar = ast.fix_missing_locations(ast.Module(scalar if isinstance(scalar, list) else [scalar], []))
         item.array = ast.fix_missing_locations(ast.Module([array], []))
 
-    def store(self, array_name: str, value: ast.expr) -> ast.stmt:
+    def store(self, array_name: str, value: ast.expr) -> list[ast.stmt]:
         if array_name in self.scalars:
             raise _NotFusable  # writes into a local array assigned in the run
         if array_name not in self.stored:
