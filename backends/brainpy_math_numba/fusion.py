@@ -552,14 +552,15 @@ def materialize_arguments(lines: list, program: "Program") -> list:
     ``u = bm.dot(((1.0 / (1.0 + bm.exp(-Y * bm.dot(X, w))) - 1.0) * Y), X)`` evaluates its first
     argument as five array passes and four temporaries; here it becomes::
 
-        _bm_t0_1 = _bm_dot(X, w)                                       # its non-elementwise parts
-        _bm_t0 = materialize(_bm_k0_fill, _bm_k0_array, (Y, _bm_t0_1))  # one loop (or the array code)
+        _bm_t0_1 = _bm_dot(X, w)       # its non-elementwise parts
+        _bm_t0 = _bm_k0(Y, _bm_t0_1)   # one loop (or the array code)
         u = _bm_dot(_bm_t0, X)
 
-    with two generated functions: ``_bm_k0_array`` returns the expression array at a time and
-    ``_bm_k0_fill`` computes it one element at a time into a new array of the same dtype
-    (:func:`.elementwise.materialize` picks one when Numba types the call). Only statements whose
-    calls are all pure or elementwise are rewritten, and none with a conditional expression, so that
+    with two generated kernels: ``_bm_k0_array`` returns the expression array at a time and
+    ``_bm_k0_fill`` computes it one element at a time into a new array of the same dtype; the stub
+    ``_bm_k0`` (decorated by :func:`.elementwise.materializer`) picks one when Numba types the call.
+    Only statements whose calls are all pure, elementwise or constant casts are rewritten, and none
+    with a conditional expression, so that
     moving evaluation before the statement changes neither the order of side effects nor what runs.
     """
     work, out = list(lines), []

@@ -24,6 +24,7 @@ from brainpy_math.base import Base
 
 from .codegen import Program, UnsupportedObject
 from .compiler import explain_numba_error, load_program
+from .fusion import array_extent
 
 __all__ = ["jit", "JitFunction", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd",
            "hessian", "vmap", "pmap"]
@@ -61,6 +62,10 @@ class _Compiled:
         self.guards = list(program.guards.values())
         self.wrapper: Callable | None = None
         self.wrapper_globals: dict[str, Any] = {}
+        # The model's arrays are the same at every call (a Variable's value is written in place):
+        # the bytes they span, for telling whether a returned array is a view of one.
+        self.state_extents = [array_extent(a.plain) for a in program.arrays.values()]
+        self.single_return_type: Any = None  # the return type while the dispatcher has one overload
 
     def refresh_expected(self) -> None:
         for i, guard in enumerate(self.guards):
@@ -230,30 +235,23 @@ class JitFunction:
     def _detached(self, result: np.ndarray) -> np.ndarray:
         """``result``, copied when it shares memory with a Variable (a returned slice or alias of
         one): JAX returns a snapshot, so writing into a result never changes the model."""
-        compiled = self._current
-        extents = compiled.__dict__.get("state_extents")
-        if extents is None:
-            from .fusion import array_extent
-            extents = compiled.state_extents = [array_extent(a.plain) for a in compiled.program.arrays.values()]
-        if result.size and extents:
-            from .fusion import array_extent
+        if result.size:
             first, last = array_extent(result)
-            if any(first < end and start < last for start, end in extents):
+            if any(first < end and start < last for start, end in self._current.state_extents):
                 return result.copy()
         return result
 
     def _box(self, result: Any, call_args: tuple) -> Any:
         """Python scalars returned by Numba as 0-d arrays of the dtype Numba computed them in."""
         from numba.np.numpy_support import as_dtype
-        dispatcher = self._current.dispatcher
+        compiled = self._current
+        dispatcher = compiled.dispatcher
         if len(dispatcher.overloads) == 1:
             # Reading an OrderedDict's values hashes its keys, and hashing a signature of many
             # Numba array types cost 10 us per call: the one return type is kept.
-            cached = self.__dict__.get("_single_return")
-            if cached is None or cached[0] is not dispatcher:
-                cached = (dispatcher, next(iter(dispatcher.overloads.values())).signature.return_type)
-                self.__dict__["_single_return"] = cached
-            boxed = _boxed(result, cached[1], as_dtype)
+            if compiled.single_return_type is None:
+                compiled.single_return_type = next(iter(dispatcher.overloads.values())).signature.return_type
+            boxed = _boxed(result, compiled.single_return_type, as_dtype)
         else:
             types = tuple(dispatcher.typeof_pyval(a) for a in call_args)
             boxed = _boxed(result, dispatcher.overloads[types].signature.return_type, as_dtype)
