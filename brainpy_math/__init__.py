@@ -24,6 +24,9 @@ from .transforms import (cond, for_loop, grad, hessian, ifelse, jacfwd, jacobian
 from .variables import Parameter, TrainVar, Variable
 
 __version__ = "0.1.0"
+# The Array API standard this namespace implements (``x.__array_namespace__()`` returns this module).
+__array_api_version__ = "2024.12"
+SUPPORTED_ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 
 # dtype names and constants are NumPy's own objects: both backends accept them.
 bool_ = _np.bool_

@@ -56,12 +56,13 @@ _BINARY_FLOAT = (
     "hypot arctan2 atan2 logaddexp logaddexp2 heaviside copysign nextafter maximum minimum fmax fmin "
     "greater greater_equal less less_equal equal not_equal logical_and logical_or logical_xor pow"
 ).split()
-_INTEGER = ("bitwise_and bitwise_or bitwise_xor invert bitwise_not bitwise_invert left_shift right_shift "
-            "bitwise_left_shift bitwise_right_shift gcd lcm").split()
+_INTEGER = ("bitwise_and bitwise_or bitwise_xor left_shift right_shift bitwise_left_shift bitwise_right_shift "
+            "gcd lcm").split()
+_INTEGER_UNARY = "invert bitwise_not bitwise_invert".split()
 _REDUCTIONS = (
     "sum prod mean median std var max min amax amin argmax argmin ptp count_nonzero any all cumsum "
     "cumprod nansum nanprod nanmean nanmedian nanstd nanvar nanmax nanmin nanargmax nanargmin nancumsum "
-    "nancumprod cumulative_sum cumulative_prod diff ediff1d"
+    "nancumprod cumulative_sum cumulative_prod diff"
 ).split()
 
 FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -144,6 +145,7 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     **_group("elementwise", "bm.{name}(" + _F + ")", _UNARY_FLOAT),
     **_group("elementwise", "bm.{name}(" + _F + ", " + _F + ")", _BINARY_FLOAT),
     **_group("elementwise", "bm.{name}(" + _I + ", " + _I + ")", _INTEGER),
+    **_group("elementwise", "bm.{name}(" + _I + ")", _INTEGER_UNARY),
     "arccosh": ("elementwise", "bm.arccosh(bm.linspace(1.0, 2.0, 3))"),
     "acosh": ("elementwise", "bm.acosh(bm.linspace(1.0, 2.0, 3))"),
     "logical_not": ("elementwise", "bm.logical_not(bm.arange(3) > 1)"),
@@ -158,6 +160,7 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "array_equiv": ("elementwise", "bm.array_equiv(bm.arange(3), bm.arange(3))"),
     # ---------------------------------------------------------------- reductions and statistics
     **_group("reduction", "bm.{name}(bm.ones((2, 3)), axis=0)", _REDUCTIONS),
+    "ediff1d": ("reduction", "bm.ediff1d(bm.asarray([1, 4, 9]))"),
     "average": ("reduction", "bm.average(bm.arange(4.0), weights=bm.ones(4))"),
     "percentile": ("reduction", "bm.percentile(bm.arange(5.0), 50.0)"),
     "quantile": ("reduction", "bm.quantile(bm.arange(5.0), 0.5)"),
@@ -203,6 +206,7 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "result_type": ("array_api", "bm.result_type(bm.int32, bm.float32)"),
     "can_cast": ("array_api", "bm.can_cast(bm.int32, bm.float32)"),
     "__array_namespace_info__": ("array_api", "bm.__array_namespace_info__().default_dtypes()"),
+    "from_dlpack": ("array_api", "bm.from_dlpack(bm.arange(3))"),
 }
 
 _LINALG = (
@@ -214,9 +218,24 @@ _FFT = ("fft ifft rfft irfft hfft ihfft fft2 ifft2 rfft2 irfft2 fftn ifftn rfftn
         "rfftfreq fftshift ifftshift").split()
 _ACTIVATIONS = "relu sigmoid tanh softmax log_softmax softplus elu gelu silu leaky_relu".split()
 
+_M = "bm.eye(3) + 1.0"  # a matrix argument for the linalg examples
+_S = "bm.linspace(0.0, 1.0, 8)"  # a signal for the fft examples
+
 NAMESPACES: dict[str, dict[str, tuple[str, str]]] = {
-    "linalg": _group("linalg", "bm.linalg.{name}(bm.eye(3) + 1.0)", _LINALG),
-    "fft": _group("fft", "bm.fft.{name}(bm.linspace(0.0, 1.0, 8))", _FFT),
+    "linalg": {
+        **_group("linalg", "bm.linalg.{name}(" + _M + ")", _LINALG),
+        # the functions of two arguments (a later key keeps the earlier one's place)
+        **_group("linalg", "bm.linalg.{name}(" + _M + ", bm.ones(3))", "solve lstsq".split()),
+        **_group("linalg", "bm.linalg.{name}(" + _M + ", " + _M + ")", "matmul tensordot".split()),
+        **_group("linalg", "bm.linalg.{name}(bm.ones(3), bm.arange(3.0))", "cross outer vecdot".split()),
+        "matrix_power": ("linalg", "bm.linalg.matrix_power(" + _M + ", 2)"),
+        "multi_dot": ("linalg", "bm.linalg.multi_dot([" + _M + ", bm.eye(3), bm.ones((3, 2))])"),
+    },
+    "fft": {
+        **_group("fft", "bm.fft.{name}(" + _S + ")", _FFT),
+        **_group("fft", "bm.fft.{name}(bm.ones((4, 4)))", "fft2 ifft2 rfft2 irfft2".split()),
+        **_group("fft", "bm.fft.{name}(8, d=0.1)", "fftfreq rfftfreq".split()),
+    },
     "activations": _group("activations", "bm.activations.{name}(bm.linspace(-1.0, 1.0, 5))", _ACTIVATIONS),
 }
 

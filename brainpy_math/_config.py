@@ -2,10 +2,18 @@
 
 The dtype policy is JAX's: 32-bit defaults unless x64 is enabled. Both backends follow it, so
 ``bm.zeros(3)`` is float32 on JAX *and* on Numba, and a model gives the same dtypes on either.
+
+x64 can also be switched on from the environment, like JAX's ``JAX_ENABLE_X64``: with
+``BRAINPY_MATH_ENABLE_X64=1`` (or ``true``, ``yes``, ``on``; any case) 64-bit defaults are on from
+``import brainpy_math``, as if ``bm.enable_x64()`` were its first call; ``0``, ``false``, ``no``,
+``off``, an empty value or no variable leave them off. Any other value makes ``import brainpy_math``
+raise a ``ValueError`` naming the variable and the value. ``bm.enable_x64()``/``bm.disable_x64()``
+still switch it afterwards. (The JAX backend keeps ``jax_enable_x64`` in step when it is imported.)
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+import os
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -14,7 +22,27 @@ __all__ = [
     "default_complex", "canonicalize_dtype", "dtype_of_python_value", "set_dt", "get_dt",
 ]
 
-_x64 = False
+X64_ENVIRONMENT_VARIABLE = "BRAINPY_MATH_ENABLE_X64"
+_X64_TRUE = frozenset({"1", "true", "yes", "on"})
+_X64_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def _x64_from_environment(environ: Mapping[str, str] = os.environ) -> bool:
+    """The initial x64 setting read from ``$BRAINPY_MATH_ENABLE_X64`` (off when it is unset)."""
+    raw = environ.get(X64_ENVIRONMENT_VARIABLE)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value in _X64_TRUE:
+        return True
+    if value in _X64_FALSE:
+        return False
+    raise ValueError(
+        f"environment variable {X64_ENVIRONMENT_VARIABLE}={raw!r} is not understood: use 1/true to "
+        f"enable 64-bit default dtypes or 0/false (or leave it unset) for the 32-bit defaults")
+
+
+_x64 = _x64_from_environment()
 _dt = 0.1
 # Backends that need to react to a change of the policy (JAX flips ``jax_enable_x64``) register here.
 _x64_listeners: list[Callable[[bool], None]] = []
@@ -43,7 +71,7 @@ def enable_x64(enabled: bool = True) -> None:
 
 
 def disable_x64() -> None:
-    """Return to the float32/int32 defaults (the initial state).
+    """Return to the float32/int32 defaults (the initial state unless ``$BRAINPY_MATH_ENABLE_X64`` is set).
 
     Example:
         >>> import brainpy_math as bm

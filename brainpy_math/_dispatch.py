@@ -3,12 +3,21 @@
 Each public array function of the frontend is a thin wrapper that looks the function up on the
 current backend at call time, so switching backends (``with bm.set_backend('numba'):``) takes
 effect for code that did ``from brainpy_math import exp`` too.
+
+The wrapper forwards ``*args, **kwargs`` untouched; what ``help()`` and ``inspect.signature`` show is
+set once, when it is built (``__signature__`` and ``__doc__`` from :mod:`brainpy_math._signatures`),
+so a call costs no more than before.
+
+Example:
+    >>> import inspect, brainpy_math as bm
+    >>> str(inspect.signature(bm.clip))
+    '(a, /, min=None, max=None, out=None, **kwargs)'
 """
 from __future__ import annotations
 
 from typing import Callable
 
-from . import _backend
+from . import _backend, _signatures
 
 __all__ = ["backend_function"]
 
@@ -34,12 +43,9 @@ def backend_function(name: str, area: str, example: str, namespace: str = "") ->
         qualified = name
 
     dispatch.__name__ = dispatch.__qualname__ = name
-    dispatch.__doc__ = (
-        f"``numpy.{qualified}`` on the current backend ({area}).\n\n"
-        f"Takes NumPy's arguments and returns the backend's array type (``JaxArray`` on JAX, "
-        f"``numpy.ndarray`` on Numba); dtypes follow the shared policy (32-bit defaults unless "
-        f"``bm.enable_x64()``).\n\n"
-        f"Example:\n    >>> import brainpy_math as bm\n    >>> {example}  # doctest: +SKIP\n"
-    )
+    # Read by inspect.signature/help() only: the call itself never binds its arguments to it.
+    signature, dispatch.__doc__ = _signatures.describe(qualified, area, example)
+    if signature is not None:  # a name missing from the table keeps (*args, **kwargs)
+        dispatch.__signature__ = signature
     dispatch.__module__ = "brainpy_math" + (f".{namespace}" if namespace else "")
     return dispatch

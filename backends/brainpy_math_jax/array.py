@@ -3,20 +3,31 @@
 Mutation (``b[0] += 5``, ``b[mask] = 0``) replaces the wrapped jax array with an updated copy
 (``.at[].set``); under ``jit`` the copy is elided by XLA. The wrapper is a registered pytree, so
 jax transformations and libraries such as optax see through it.
+
+Conversions never lose a value silently (``brainpy_math._conversion``): a Python int or a NumPy
+integer array that does not fit the policy's dtype raises ``OverflowError``, in operators too
+(``int8_array + 300``), while comparisons with an out-of-range Python int give NumPy's exact answer.
+JaxArray also implements the Array API standard's array object (``mT``, ``device``, ``to_device``,
+``__dlpack__``, ``__array_namespace__``).
 """
 from __future__ import annotations
 
 import operator
+import sys
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
-from brainpy_math import _config
+from brainpy_math import _config, _conversion, _promotion
 from .tracking import CONTEXTS, check_array_write
 
-__all__ = ["JaxArray", "unwrap", "wrap", "to_jax"]
+__all__ = ["JaxArray", "unwrap", "wrap", "to_jax", "cast", "resolve_device", "put_on"]
+
+_JAX_VALUES = (jax.Array, Tracer)
+_PYTHON_DATA = (list, tuple, int, float, complex, bool)
 
 
 def unwrap(x: Any) -> Any:
@@ -41,44 +52,209 @@ def wrap(x: Any) -> Any:
     return x
 
 
-def to_jax(obj: Any, dtype: Any = None) -> jax.Array:
-    """Convert Python data, NumPy arrays, jax arrays or JaxArrays to a jax array under the dtype policy."""
+def _holds_jax(data: Any) -> bool:
+    """Whether nested lists/tuples ``data`` contain a jax array or a tracer (jax must stack them)."""
+    for item in data:
+        if isinstance(item, _JAX_VALUES) or (type(item) in (list, tuple) and _holds_jax(item)):
+            return True
+    return False
+
+
+def to_jax(obj: Any, dtype: Any = None, where: str = "asarray") -> jax.Array:
+    """Convert Python data, NumPy arrays, jax arrays or JaxArrays to a jax array under the dtype policy.
+
+    No value is lost silently: Python ints out of the target dtype's range, and NumPy integer arrays
+    the policy narrows (``int64 -> int32`` unless x64) with values out of range, raise
+    ``OverflowError`` naming the value, the dtype and ``bm.enable_x64()``. An explicit 64-bit
+    ``dtype`` under the 32-bit policy warns (``UserWarning``). ``where`` names the caller in messages.
+
+    Example:
+        >>> import numpy as np
+        >>> from brainpy_math_jax.array import to_jax
+        >>> to_jax(np.arange(3)).dtype
+        dtype('int32')
+    """
     obj = unwrap(obj)
+    if isinstance(obj, _JAX_VALUES):
+        return obj if dtype is None else cast(obj, dtype, where)
+    kind = type(obj)
     if dtype is None:
-        dtype = _config.dtype_of_python_value(obj)
-    elif dtype is not None:
-        dtype = _config.canonicalize_dtype(dtype)
-    if dtype is None and isinstance(obj, (jax.Array, jax.core.Tracer)):
-        return obj
-    return jnp.asarray(obj, dtype=dtype)
+        # Python scalars: the policy's type of their kind (never a weakly-typed jax value).
+        if kind is float or kind is bool or kind is complex:
+            return jnp.asarray(obj, dtype=_config.dtype_of_python_value(obj))
+        if kind is int:
+            target = _config.default_int()
+            _conversion.check_range(obj, obj, target, where)
+            return jnp.asarray(obj, dtype=target)
+    if (kind is list or kind is tuple) and _holds_jax(obj):
+        value = jnp.asarray(obj)  # jax stacks arrays and tracers (and checks the Python ints)
+        return value if dtype is None else cast(value, dtype, where)
+    if isinstance(obj, (np.ndarray, np.generic)) or isinstance(obj, _PYTHON_DATA):
+        return jnp.asarray(_conversion.host_array(obj, dtype, where))
+    if hasattr(obj, "__jax_array__"):
+        value = jnp.asarray(obj)
+        return value if dtype is None else cast(value, dtype, where)
+    # Other array-likes (objects with __array__, buffers, DLPack producers): NumPy reads them.
+    return jnp.asarray(_conversion.host_array(np.asarray(obj), dtype, where))
 
 
-def _binary(op):
+def cast(value: Any, dtype: Any, where: str = "astype") -> Any:
+    """``value`` (a jax array or tracer) as ``dtype`` under the policy, never wrapping on a narrowing.
+
+    An explicit 64-bit ``dtype`` under the 32-bit policy warns; where the policy narrows an integer
+    result (``uint32 -> int64`` answered as ``int32``), a concrete ``value`` is range-checked on the
+    device first (a traced one cannot be). A cast the caller asked for (``int8``) is NumPy's.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from brainpy_math_jax.array import cast
+        >>> cast(jnp.arange(3), 'float32').dtype
+        dtype('float32')
+    """
+    source = np.dtype(value.dtype)
+    target, check = _conversion.cast_plan(source, dtype, where)
+    if check and not isinstance(value, Tracer) and value.size:
+        low, high = _extremes(value)
+        _conversion.check_range(low, high, target, where)
+    return value if target == source else value.astype(target)
+
+
+def _extremes(value: jax.Array) -> tuple[Any, Any]:
+    """The smallest and largest value (NaNs ignored; floats truncated toward zero, as a cast does)."""
+    # A concrete value inside jit (a closed-over constant) is still checked now, not staged out.
+    with jax.ensure_compile_time_eval():
+        if jnp.issubdtype(value.dtype, jnp.floating):
+            low, high = jax.device_get((jnp.nanmin(value), jnp.nanmax(value)))
+            return np.trunc(low), np.trunc(high)
+        return jax.device_get((jnp.min(value), jnp.max(value)))
+
+
+def resolve_device(device: Any, where: str) -> Any:
+    """A jax ``Device`` (or ``Sharding``) for the Array API's ``device=`` argument, or ``None``.
+
+    Accepts ``None`` (the default placement), a jax ``Device`` or ``Sharding``, and a platform
+    name (``'cpu'``, ``'gpu'``, ``'tpu'``; ``'cuda'``/``'rocm'`` too): its first device.
+
+    Example:
+        >>> from brainpy_math_jax.array import resolve_device
+        >>> resolve_device('cpu', 'zeros').platform
+        'cpu'
+    """
+    if device is None or isinstance(device, (jax.Device, jax.sharding.Sharding)):
+        return device
+    if isinstance(device, str):
+        platform = device.split(":")[0].lower()
+        index = int(device.split(":")[1]) if ":" in device and device.split(":")[1].isdigit() else 0
+        try:
+            devices = jax.devices(platform)
+        except RuntimeError:
+            devices = []
+        if index < len(devices):
+            return devices[index]
+        available = sorted({str(d) for d in jax.devices()} | {d.platform for d in jax.devices()})
+        raise ValueError(f"{where}: device {device!r} is not available to JAX here; available: "
+                         f"{available}")
+    raise TypeError(f"{where}: argument 'device' must be None, a jax Device or a platform name such "
+                    f"as 'cpu', got {device!r} ({type(device).__name__})")
+
+
+def put_on(value: Any, device: Any) -> Any:
+    """``value`` placed on ``device`` (already resolved); tracers and ``None`` leave it unchanged."""
+    if device is None or isinstance(value, Tracer):
+        return value
+    return jax.device_put(value, device)
+
+
+def _python_int_operand(value: Any, other: int, name: str) -> int:
+    """Check the Python int ``other`` against the integer result of ``value <op> other``.
+
+    NumPy 2 raises where the int does not fit (``int8_array + 300``); JAX would wrap silently.
+    Only integer and bool arrays need a look at the value: the result of a float array is float.
+    """
+    kind = value.dtype.kind
+    if kind in "iu":
+        _promotion.check_python_int(other, np.dtype(value.dtype), name)
+    elif kind == "b":
+        _promotion.check_python_int(other, _config.default_int(), name)
+    return other
+
+
+def _binary(op, name: str):
+    checked = name != "divide"  # int / int is float: NumPy takes any Python int there
+
     def method(self, other):
         if isinstance(other, JaxArray):
             other = other._value
+        elif type(other) is int:
+            if checked:
+                _python_int_operand(self._value, other, name)
+        elif isinstance(other, _CONVERTED_OPERANDS):
+            other = to_jax(other, where=name)
         elif not _is_operand(other):
             return NotImplemented
         return JaxArray(op(self._value, other))
     return method
 
 
-def _reflected(op):
+def _reflected(op, name: str):
+    checked = name != "divide"
+
     def method(self, other):
-        if not _is_operand(other):
+        if type(other) is int:
+            if checked:
+                _python_int_operand(self._value, other, name)
+        elif isinstance(other, _CONVERTED_OPERANDS):
+            other = to_jax(other, where=name)
+        elif not _is_operand(other):
             return NotImplemented
         return JaxArray(op(other, self._value))
     return method
 
 
-def _inplace(op, ufunc_name):
+def _inplace(op, name: str):
+    checked = name != "divide"
+
     def method(self, other):
         if isinstance(other, JaxArray):
             other = other._value
+        elif type(other) is int:
+            if checked:
+                _python_int_operand(self._value, other, name)
+        elif isinstance(other, _CONVERTED_OPERANDS):
+            other = to_jax(other, where=name)
         result = op(self._value, other)
-        self._write(_cast_inplace(result, self._value, ufunc_name))
+        self._write(_cast_inplace(result, self._value, name))
         return self
     return method
+
+
+# For a comparison ``x <op> n`` with a Python int ``n`` above (below) every value of x's dtype.
+_ABOVE_RANGE = {"lt": True, "le": True, "gt": False, "ge": False, "eq": False, "ne": True}
+_BELOW_RANGE = {"lt": False, "le": False, "gt": True, "ge": True, "eq": False, "ne": True}
+
+
+def _compare(op, name: str):
+    def method(self, other):
+        if isinstance(other, JaxArray):
+            other = other._value
+        elif type(other) is int:
+            value = self._value
+            if value.dtype.kind in "iu" and not _promotion.fits(other, np.dtype(value.dtype)):
+                # NumPy's exact answer; JAX would wrap the int into the array's dtype first.
+                above = other > np.iinfo(value.dtype).max
+                answer = (_ABOVE_RANGE if above else _BELOW_RANGE)[name]
+                return JaxArray(jnp.full(value.shape, answer, dtype=bool))
+        elif isinstance(other, _CONVERTED_OPERANDS):
+            other = to_jax(other, where=name)
+        elif not _is_operand(other):
+            return NotImplemented
+        return JaxArray(op(self._value, other))
+    return method
+
+
+# Operands jax.numpy refuses (lists, tuples) or would narrow silently (NumPy int64 arrays): converted
+# by the policy first. NumPy scalars and Python scalars go to jax as they are (weak/strong typing).
+_CONVERTED_OPERANDS = (list, tuple, np.ndarray)
 
 
 def _is_operand(x: Any) -> bool:
@@ -114,15 +290,82 @@ _COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": opera
             "eq": operator.eq, "ne": operator.ne}
 
 
-def _index(idx: Any) -> Any:
-    if isinstance(idx, JaxArray):
-        return idx._value
-    if isinstance(idx, tuple):
-        return tuple(i._value if isinstance(i, JaxArray) else i for i in idx)
-    if isinstance(idx, list):
-        # NumPy treats a list index as an integer/boolean array index.
-        return jnp.asarray(unwrap(idx))
-    return idx
+def _index_item(item: Any) -> Any:
+    if isinstance(item, JaxArray):
+        return item._value
+    if type(item) is list:
+        # NumPy treats a list index as an integer/boolean array index; jax refuses lists.
+        return jnp.asarray(_conversion.host_array(unwrap(item), None, "index")) if not _holds_jax(item) \
+            else jnp.asarray(unwrap(item))
+    return item
+
+
+def _index(idx: Any, shape: tuple[int, ...]) -> Any:
+    """``idx`` with JaxArrays and lists made jax arrays; static int indices checked against ``shape``.
+
+    jax clamps an out-of-range int index (``x[10]`` of 3 elements is ``x[2]``) and drops
+    out-of-range writes; NumPy raises ``IndexError``, and so do we wherever the index is static.
+    """
+    if type(idx) is tuple:
+        idx = tuple(_index_item(item) for item in idx)
+        _check_int_indices(idx, shape)
+        return idx
+    if type(idx) is int:
+        _check_int_indices((idx,), shape)
+        return idx
+    return _index_item(idx)
+
+
+def _check_int_indices(items: tuple, shape: tuple[int, ...]) -> None:
+    # (``in``/``index`` would compare array items with ``==``)
+    split = next((i for i, item in enumerate(items) if item is Ellipsis), None)
+    if split is not None:
+        before, after = items[:split], items[split + 1:]
+    else:
+        before, after = items, ()
+    _check_axis_ints(before, shape, 0, 1)
+    _check_axis_ints(after[::-1], shape, len(shape) - 1, -1)
+
+
+def _check_axis_ints(items: tuple, shape: tuple[int, ...], axis: int, direction: int) -> None:
+    """Check the Python ints among ``items``, which address ``shape`` from ``axis`` on in ``direction``.
+
+    Checking stops at the first array index: a boolean mask spans as many axes as it has dimensions.
+    """
+    for item in items:
+        if item is None:
+            continue
+        if type(item) is int:
+            if not 0 <= axis < len(shape):
+                raise IndexError(f"too many indices for array: array is {len(shape)}-dimensional")
+            if not -shape[axis] <= item < shape[axis]:
+                raise IndexError(f"index {item} is out of bounds for axis {axis} with size {shape[axis]}")
+        elif not isinstance(item, slice):
+            return
+        axis += direction
+
+
+def _setitem_value(new: Any, dtype: np.dtype) -> Any:
+    """The value of ``x[...] = new`` for an array of ``dtype``, converted without silent loss.
+
+    Python ints out of ``dtype``'s range raise ``OverflowError`` (as in NumPy 2); lists and NumPy
+    arrays follow the policy (checked), then take ``dtype`` as NumPy's assignment does.
+    """
+    if isinstance(new, JaxArray):
+        new = new._value
+    elif type(new) is int:
+        if dtype.kind in "iu":
+            _promotion.check_python_int(new, dtype, "__setitem__")
+        return new
+    elif type(new) in (float, complex) and dtype.kind in "biu":
+        return np.asarray(new).astype(dtype)  # NumPy's cast (2.7 -> 2); jax would warn about it
+    elif isinstance(new, (list, tuple)):
+        new = to_jax(new, None if _holds_jax(new) else dtype, "__setitem__")
+    elif isinstance(new, np.ndarray):
+        new = to_jax(new, where="__setitem__")
+    if isinstance(new, _JAX_VALUES) and new.dtype != dtype:
+        new = new.astype(dtype)
+    return new
 
 
 class JaxArray:
@@ -170,10 +413,12 @@ class JaxArray:
         self._value = new
 
     def __setitem__(self, index: Any, new: Any) -> None:
-        self._write(self._value.at[_index(index)].set(unwrap(new)))
+        value = self._value
+        self._write(value.at[_index(index, value.shape)].set(_setitem_value(new, np.dtype(value.dtype))))
 
     def __getitem__(self, index: Any) -> "JaxArray":
-        return JaxArray(self._value[_index(index)])
+        value = self._value
+        return JaxArray(value[_index(index, value.shape)])
 
     # ------------------------------------------------------------------ NumPy interop
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -226,6 +471,82 @@ class JaxArray:
     def imag(self) -> "JaxArray":
         return JaxArray(self._value.imag)
 
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element, as ``numpy.ndarray.itemsize``."""
+        return np.dtype(self._value.dtype).itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all elements, as ``numpy.ndarray.nbytes``."""
+        return self.size * self.itemsize
+
+    # ------------------------------------------------------------------ the Array API's array object
+    @property
+    def mT(self) -> "JaxArray":
+        """The matrix transpose: the last two axes swapped (the array needs at least two).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> with bm.set_backend('jax'):
+            ...     bm.ones((4, 2, 3)).mT.shape
+            (4, 3, 2)
+        """
+        if self._value.ndim < 2:
+            raise ValueError(f"mT: the array must have at least 2 dimensions, got shape {self.shape}")
+        return JaxArray(jnp.swapaxes(self._value, -1, -2))
+
+    @property
+    def device(self) -> Any:
+        """The jax ``Device`` holding the array (its ``Sharding`` if it spans several devices)."""
+        value = self._value
+        if isinstance(value, Tracer):
+            sharding = getattr(value.aval, "sharding", None)
+            return sharding if sharding is not None else None
+        return value.device
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> "JaxArray":
+        """A copy of the array on ``device`` (a jax ``Device``, ``Sharding`` or ``'cpu'``/``'gpu'``...).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> with bm.set_backend('jax'):
+            ...     bm.arange(3).to_device('cpu').device.platform
+            'cpu'
+        """
+        if stream is not None:
+            raise ValueError(f"to_device: argument 'stream' is not supported by the JAX backend "
+                             f"(JAX orders transfers itself), got {stream!r}")
+        return JaxArray(put_on(self._value, resolve_device(device, "to_device")))
+
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
+        """The ``brainpy_math`` module: the Array API namespace of this array.
+
+        ``api_version`` (``'2024.12'``, ...) must be one of ``bm.SUPPORTED_ARRAY_API_VERSIONS``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> with bm.set_backend('jax'):
+            ...     bm.ones(2).__array_namespace__() is bm
+            True
+        """
+        namespace = sys.modules["brainpy_math"]
+        supported = namespace.SUPPORTED_ARRAY_API_VERSIONS
+        if api_version is not None and api_version not in supported:
+            raise ValueError(f"__array_namespace__: api_version {api_version!r} is not supported; "
+                             f"brainpy_math implements {', '.join(supported)}")
+        return namespace
+
+    def __dlpack__(self, *, stream: Any = None, max_version: tuple[int, int] | None = None,
+                   dl_device: Any = None, copy: bool | None = None) -> Any:
+        """A DLPack capsule of the array (jax's), for ``from_dlpack`` of any library."""
+        return self._value.__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device,
+                                      copy=copy)
+
+    def __dlpack_device__(self) -> tuple[Any, int]:
+        """``(device type, device id)`` in DLPack's enumeration."""
+        return self._value.__dlpack_device__()
+
     def __len__(self) -> int:
         if self._value.ndim == 0:
             raise TypeError("len() of unsized object")
@@ -267,11 +588,11 @@ class JaxArray:
 
     # ------------------------------------------------------------------ operators
     for _name, _op in _BINARY.items():
-        locals()[f"__{_name}__"] = _binary(_op)
-        locals()[f"__r{_name}__"] = _reflected(_op)
+        locals()[f"__{_name}__"] = _binary(_op, _UFUNC_NAMES[_name])
+        locals()[f"__r{_name}__"] = _reflected(_op, _UFUNC_NAMES[_name])
         locals()[f"__i{_name}__"] = _inplace(_op, _UFUNC_NAMES[_name])
     for _name, _op in _COMPARE.items():
-        locals()[f"__{_name}__"] = _binary(_op)
+        locals()[f"__{_name}__"] = _compare(_op, _name)
     del _name, _op
 
     def __divmod__(self, other):
@@ -293,8 +614,28 @@ class JaxArray:
         return JaxArray(~self._value)
 
     # ------------------------------------------------------------------ methods
-    def astype(self, dtype: Any) -> "JaxArray":
-        return JaxArray(self._value.astype(_config.canonicalize_dtype(dtype)))
+    def astype(self, dtype: Any, order: str = "K", casting: str = "unsafe", subok: bool = True,
+               copy: bool = True, *, device: Any = None) -> "JaxArray":
+        """A copy cast to ``dtype`` (``numpy.ndarray.astype``; ``copy=False`` may return ``self``).
+
+        ``dtype`` follows the policy: a 64-bit request under the 32-bit policy warns and, where
+        that narrows an integer result, a value that does not fit raises ``OverflowError``
+        instead of wrapping. ``casting`` other than ``'unsafe'`` is checked as NumPy does.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> with bm.set_backend('jax'):
+            ...     bm.arange(3).astype(bm.float32)
+            JaxArray([0., 1., 2.], dtype=float32)
+        """
+        value = self._value
+        if casting != "unsafe" and not np.can_cast(value.dtype, _config.canonicalize_dtype(dtype), casting):
+            raise TypeError(f"astype: cannot cast array data from dtype('{np.dtype(value.dtype)}') to "
+                            f"dtype('{np.dtype(dtype)}') according to the rule {casting!r}")
+        new = put_on(cast(value, dtype, "astype"), resolve_device(device, "astype"))
+        if new is value and not copy:
+            return self
+        return JaxArray(new)
 
     def reshape(self, *shape, order: str = "C") -> "JaxArray":
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

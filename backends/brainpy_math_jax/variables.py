@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 import brainpy_math.variables as frontend
+from brainpy_math import _promotion
 from .array import JaxArray, register_pytree, to_jax
 from .tracking import CONTEXTS, note_variable, note_variable_created
 
@@ -41,7 +43,7 @@ class Variable(JaxArray, frontend.Variable):
     def __init__(self, value: Any, dtype: Any = None):
         if isinstance(value, JaxArray):
             value = value._value
-        raw_set(self, to_jax(value, dtype))
+        raw_set(self, to_jax(value, dtype, "Variable"))
         if CONTEXTS:
             note_variable_created(self)
 
@@ -69,13 +71,16 @@ class Variable(JaxArray, frontend.Variable):
             new = new._value
         if type(new) in (bool, int, float, complex):
             frontend.check_assignable(current.shape, current.dtype, new, (), None)
+            if type(new) is int and current.dtype.kind in "iu":
+                # A Python int is concrete even inside bm.jit: it is stored exactly or not at all.
+                _promotion.check_python_int(new, np.dtype(current.dtype), "Variable assignment")
             new = jnp.full(current.shape, new, dtype=current.dtype)
         else:
             if not hasattr(new, "dtype") or not hasattr(new, "shape"):
                 # Lists and other array-likes: convert under the dtype policy, then check strictly.
-                new = to_jax(new)
+                new = to_jax(new, where="Variable assignment")
             frontend.check_assignable(current.shape, current.dtype, new, new.shape, new.dtype)
-            new = to_jax(new)
+            new = to_jax(new, where="Variable assignment")
         self._write(new)
 
     def __repr__(self) -> str:

@@ -10,10 +10,11 @@ from . import activations, fft, linalg  # noqa: F401  (bm.activations, bm.fft, b
 from . import event, sparse  # noqa: F401  (bm.event, bm.sparse)
 from .control_flow import *  # noqa: F401,F403
 from .transforms import *  # noqa: F401,F403
+from .array import NumbaArray
 from .variables import Parameter, TrainVar, Variable
 
 name = "numba"
-ndarray = np.ndarray
+ndarray = NumbaArray  # the type bm functions return (a numpy.ndarray subclass)
 
 
 def set_platform(platform: str) -> None:

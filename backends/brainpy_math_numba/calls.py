@@ -75,6 +75,12 @@ def resolve_call(gen: FunctionGenerator, resolver: ast.NodeTransformer, node: as
         if _is_random_state(obj.__self__):
             return _random_call(gen, obj.__self__, obj.__name__, args, keywords, node)
         return _generated_call(gen, obj.__func__, obj.__self__, args, keywords, node)
+    if obj is _config.get_dt and not args and not keywords:
+        # The time step is a constant of the generated code (JAX reads it at trace time too); a
+        # guard on the setting regenerates the code when bm.set_dt changes it.
+        settings = vars(_config)
+        gen.program.guard(settings, "_dt", settings["_dt"], "bm.get_dt()")
+        return Static(settings["_dt"], "bm.get_dt()")
     frontend = _frontend_name(obj)
     if frontend is not None:
         return _frontend_call(gen, frontend, obj, args, keywords, node)

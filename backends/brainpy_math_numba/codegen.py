@@ -205,9 +205,14 @@ class Program:
 
     # -------------------------------------------------------------- generation
     def function(self, func: Callable, owner: Any, origin: Origin | None,
-                 static: dict[str, Any] | None = None, entry: bool = False) -> Generated:
-        """Generate (once) the function for ``func`` bound to ``owner`` (``None``: a plain function)."""
-        key = (id(owner), func, tuple(sorted((k, id(v)) for k, v in (static or {}).items())))
+                 static: dict[str, Any] | None = None, entry: bool = False,
+                 weak: frozenset[str] = frozenset()) -> Generated:
+        """Generate (once) the function for ``func`` bound to ``owner`` (``None``: a plain function).
+
+        ``weak`` names the parameters that receive Python ints/floats: they promote as weak scalars
+        (as literals do), so ``int32_array * t`` is float32 for a Python float ``t``.
+        """
+        key = (id(owner), func, tuple(sorted((k, id(v)) for k, v in (static or {}).items())), weak)
         done = self.functions.get(key)
         if done is not None:
             return done
@@ -217,6 +222,7 @@ class Program:
         self.in_progress.add(key)
         self.counter += 1
         generator = FunctionGenerator(self, func, owner, static or {})
+        generator.weak_parameters = set(weak)
         generator.copy_state_returns = entry
         generated = generator.generate(self.counter - 1)
         generated.plain_lines = list(generated.lines)
@@ -376,6 +382,7 @@ class FunctionGenerator:
         self.statement: ast.stmt | None = None
         self.temp_counter = 0
         self.copy_state_returns = False
+        self.weak_parameters: set[str] = set()  # set by Program.function; narrowed in generate()
         self.closure = {}
         code = func.__code__
         if func.__closure__:
@@ -410,9 +417,13 @@ class FunctionGenerator:
             params = params[1:]
         params = [p for p in params if p not in self.static_env]
         self.locals = set(params)
+        assigned = set()
         for sub in ast.walk(self.node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                self.locals.add(sub.id)
+                assigned.add(sub.id)
+        self.locals |= assigned
+        # A parameter the body rebinds may hold anything later: only untouched ones stay weak.
+        self.weak_parameters = {p for p in self.weak_parameters if p in params and p not in assigned}
         label = self.qualname if self.owner is None else f"{type(self.owner).__name__}.{self.func.__name__}"
         name = f"_bm_f{index}_{_safe_name(label)}"
         for stmt in self.node.body:
@@ -630,11 +641,12 @@ class FunctionGenerator:
         op = _OPERATOR_TEXT.get(type(stmt.op))
         if op is None:
             raise self.fail(f"the operator {type(stmt.op).__name__} is not supported", "Rewrite it", stmt)
-        if isinstance(value, ast.Constant) and _is_number(value.value):
+        if isinstance(value, ast.Constant) and _is_number(value.value) or \
+                isinstance(value, ast.Name) and value.id in self.weak_parameters:
             # `x += 1.0` keeps x's dtype (a float32 x would otherwise become float64 under Numba).
             name = self.program.inject("_bm_cast_literal", _literals().cast_literal,
                                        "brainpy_math_numba.literals.cast_literal")
-            rhs = f"{name}({text}, {value.value!r})"
+            rhs = f"{name}({text}, {ast.unparse(value)})"
         else:
             rhs = self.finish(value)
         self.write(depth, f"{text} {op}= {rhs}", stmt)
@@ -763,6 +775,9 @@ class _Resolver(ast.NodeTransformer):
             return node
         value = self.gen.lookup(node.id, node)
         if value is getattr(builtins, node.id, _MISSING) and node.id in _BUILTINS:
+            if node.id == "abs":
+                # Numba's builtin abs takes scalars only; np.abs takes arrays too (and bools).
+                return ast.Attribute(ast.Name("np", ast.Load()), "abs", ast.Load())
             return node
         return Static(value, node.id)
 
@@ -876,9 +891,13 @@ class _LiteralTyper(ast.NodeTransformer):
     def __init__(self, gen: FunctionGenerator):
         self.gen = gen
 
+    def weak(self, node: ast.expr) -> bool:
+        """A Python number: a literal, or a parameter that received a Python int/float."""
+        return (isinstance(node, ast.Constant) and _is_number(node.value) or
+                isinstance(node, ast.Name) and node.id in self.gen.weak_parameters)
+
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
-        left_lit = isinstance(node.left, ast.Constant) and _is_number(node.left.value)
-        right_lit = isinstance(node.right, ast.Constant) and _is_number(node.right.value)
+        left_lit, right_lit = self.weak(node.left), self.weak(node.right)
         op_name = type(node.op).__name__
         if left_lit != right_lit and op_name in _WEAK_OPS:
             other = self.visit(node.right if left_lit else node.left)
@@ -901,4 +920,5 @@ class _LiteralTyper(ast.NodeTransformer):
         return node  # indices keep Python ints
 
 
-_WEAK_OPS = {"Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "BitAnd", "BitOr", "BitXor"}
+_WEAK_OPS = {"Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "BitAnd", "BitOr", "BitXor", "LShift",
+             "RShift"}

@@ -24,6 +24,7 @@ from brainpy_math.variables import Variable
 
 from .codegen import Generated, Program
 from .compiler import explain_numba_error, load_program
+from .array import NumbaArray, as_array, policy_argument, raw
 from .numpy_ops import asarray
 from .transforms import JitFunction, _boxed, _check_dyn_vars, _target, jit
 
@@ -93,10 +94,8 @@ def _compiled_loop(body: Any, options: dict[str, Any]) -> _CompiledLoop:
 
 
 def _plain(x: Any, what: str) -> np.ndarray:
-    if isinstance(x, Variable):
-        return np.ndarray.view(x, np.ndarray)
     if isinstance(x, np.ndarray):
-        return x
+        return policy_argument(raw(x), what)
     try:
         return asarray(x)
     except Exception:
@@ -184,8 +183,8 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
     if outputs == 0:
         return None
     if outputs is None:
-        return stacked[0]
-    return tuple(stacked)
+        return as_array(stacked[0])
+    return tuple(as_array(s) for s in stacked)
 
 
 def _reraise(error: Exception, program: Program, module: Any, what: str) -> None:
@@ -256,7 +255,9 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
 def _as_result(value: Any) -> Any:
     if type(value) in (tuple, list):
         return type(value)(_as_result(v) for v in value)
-    if value is None or isinstance(value, (np.ndarray, Base)):
+    if isinstance(value, np.ndarray):
+        return value if isinstance(value, NumbaArray) else as_array(value)
+    if value is None or isinstance(value, Base):
         return value
     try:
         return asarray(value)

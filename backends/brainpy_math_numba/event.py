@@ -17,7 +17,7 @@ from numba.np.numpy_support import as_dtype
 
 from brainpy_math import _config
 from .sparse import entry_reader, kernel_lookup, values_argument
-from .variables import plain
+from .array import as_array, raw
 
 __all__ = ["csrmv", "compiled"]
 
@@ -120,8 +120,8 @@ def csrmv_kernel(weights, indices, indptr, events, shape, transpose=True):
 def csrmv(weights: Any, indices: np.ndarray, indptr: np.ndarray, events: np.ndarray,
           shape: tuple[int, int], transpose: bool = True) -> np.ndarray:
     """``bm.event.csrmv`` on Numba; the frontend has checked the arguments and cast the weights."""
-    return csrmv_kernel(values_argument(weights), plain(indices), plain(indptr), plain(events),
-                        (int(shape[0]), int(shape[1])), bool(transpose))
+    return as_array(csrmv_kernel(values_argument(weights), raw(indices), raw(indptr), raw(events),
+                        (int(shape[0]), int(shape[1])), bool(transpose)))
 
 
 compiled = kernel_lookup("event", {"csrmv": csrmv_kernel})

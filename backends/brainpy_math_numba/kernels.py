@@ -297,7 +297,7 @@ COMPILED_OWN.update({f"activations.{fn.__name__}": numba.njit(fn) for fn in (
 COMPILED_NP: frozenset = frozenset("""
 abs absolute acos acosh add allclose angle append arange arccos arccosh arcsin arcsinh arctan
 arctan2 arctanh argsort argwhere around array_equal array_split asarray asin asinh atan atan2 atanh
-average bincount bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or
+average bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or
 bitwise_right_shift bitwise_xor broadcast_to cbrt ceil clip column_stack concat concatenate conj
 conjugate convolve copy copysign corrcoef correlate cos cosh cov cross cumprod cumsum deg2rad
 degrees delete diag diagflat diff digitize divide divmod dot dstack ediff1d empty empty_like equal
@@ -312,7 +312,7 @@ multiply nan_to_num nanargmax nanargmin nancumprod nancumsum nanpercentile nanqu
 nextafter nonzero not_equal ones ones_like outer percentile permute_dims positive pow power quantile
 rad2deg radians ravel real reciprocal remainder repeat reshape right_shift rint roll rot90 round
 searchsorted select setdiff1d setxor1d sign signbit sin sinc sinh sort spacing split sqrt square
-stack subtract sum swapaxes take take_along_axis tan tanh trace transpose tri tril triu true_divide
+stack subtract sum swapaxes take tan tanh trace transpose tri tril triu true_divide
 trunc union1d unique vdot vsplit vstack where zeros zeros_like
 """.split())
 
@@ -323,8 +323,12 @@ def _over_axis(reduce_all: Callable, name: str) -> Callable:
     @numba.njit
     def reduce_rows(a, axis):
         moved = np.ascontiguousarray(np.moveaxis(a, axis, -1))
-        rows = moved.reshape((-1, moved.shape[-1]))
-        return np.array([reduce_all(rows[i]) for i in range(rows.shape[0])]).reshape(moved.shape[:-1])
+        # The row count is computed, not ``-1``: with rows of length 0 a reshape cannot infer it.
+        count = 1
+        for size in moved.shape[:-1]:
+            count *= size
+        rows = moved.reshape((count, moved.shape[-1]))
+        return np.array([reduce_all(rows[i]) for i in range(count)]).reshape(moved.shape[:-1])
 
     def reduction(a, axis=None):
         if axis is None:
@@ -363,6 +367,8 @@ def _inner(a, b):
 
 @numba.njit
 def _matrix_transpose(x):
+    if x.ndim < 2:
+        raise ValueError("matrix_transpose: argument 'x' must be at least 2-dimensional")
     return np.swapaxes(x, x.ndim - 2, x.ndim - 1)
 
 
@@ -434,17 +440,51 @@ def _modf(x):
 
 @numba.njit
 def _cumulative_sum(x):
+    if x.ndim > 1:
+        raise ValueError("cumulative_sum: argument 'axis' is required for arrays of more than one dimension")
     return np.cumsum(x)
 
 
 @numba.njit
 def _cumulative_prod(x):
+    if x.ndim > 1:
+        raise ValueError("cumulative_prod: argument 'axis' is required for arrays of more than one dimension")
     return np.cumprod(x)
 
 
 @numba.njit
 def _compress(condition, a):
+    # NumPy: a True beyond the end of ``a`` is an IndexError; False entries there are ignored.
+    for i in range(a.size, condition.size):
+        if condition[i]:
+            raise IndexError("compress: argument 'condition' selects an index beyond the size of 'a'")
     return a.ravel()[:condition.size][condition[:a.size]]
+
+
+# Numba's versions of these read or write at indices taken from the data without checking them
+# (a stray index reads or corrupts memory): the indices are checked first, as NumPy does.
+@numba.njit
+def _take_along_axis(arr, indices, axis):
+    size = arr.size if axis is None else arr.shape[axis]
+    flat = indices.ravel()
+    for i in range(flat.size):
+        if flat[i] < -size or flat[i] >= size:
+            raise IndexError("take_along_axis: an index in 'indices' is out of bounds for the axis")
+    if axis is None:
+        return np.take_along_axis(arr, indices, None)
+    # Numba's take_along_axis needs the axis as a compile-time constant.
+    return np.take_along_axis(arr, indices, numba.literally(axis))
+
+
+@numba.njit
+def _bincount(x, weights=None, minlength=0):
+    if minlength < 0:
+        raise ValueError("bincount: argument 'minlength' must be non-negative")
+    flat = x.ravel()
+    for i in range(flat.size):
+        if flat[i] < 0:
+            raise ValueError("bincount: argument 'x' must hold non-negative integers")
+    return np.bincount(x, weights, minlength)
 
 
 @numba.njit
@@ -463,7 +503,8 @@ COMPILED_OWN.update({"linalg.outer": _outer, "linalg.diagonal": _diagonal, "lina
                      "fft.fftfreq": _fftfreq, "fft.rfftfreq": _rfftfreq, "astype": _astype,
                      "one_hot": _one_hot, "fix": _fix, "modf": _modf, "diagonal": _diagonal,
                      "cumulative_sum": _cumulative_sum, "cumulative_prod": _cumulative_prod,
-                     "compress": _compress, "heaviside": _heaviside})
+                     "compress": _compress, "heaviside": _heaviside,
+                     "take_along_axis": _take_along_axis, "bincount": _bincount})
 COMPILED_OWN.update({"matmul": _matmul, "linalg.matmul": _matmul, "inner": _inner,
                      "matrix_transpose": _matrix_transpose, "linalg.matrix_transpose": _matrix_transpose,
                      "vecdot": _vecdot, "linalg.vecdot": _vecdot})

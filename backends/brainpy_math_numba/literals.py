@@ -21,9 +21,9 @@ from typing import Callable
 import numpy as np
 from numba import njit, types, vectorize
 from numba.extending import overload
-from numba.np.numpy_support import from_dtype
+from numba.np.numpy_support import as_dtype, from_dtype
 
-from brainpy_math import _config
+from brainpy_math import _config, _promotion
 
 __all__ = ["WEAK_BINARY", "WEAK_SCALAR", "cast_literal", "float_argument", "float_argument_scalar",
            "weak_function_name"]
@@ -32,6 +32,7 @@ _OPERATORS: dict[str, Callable] = {
     "Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
     "FloorDiv": operator.floordiv, "Mod": operator.mod, "Pow": operator.pow,
     "BitAnd": operator.and_, "BitOr": operator.or_, "BitXor": operator.xor,
+    "LShift": operator.lshift, "RShift": operator.rshift,
 }
 
 
@@ -52,14 +53,22 @@ def _targets(operand, literal, op_name: str):
     literal_is_float = isinstance(literal, (types.Float, types.Complex))
     if isinstance(dtype, (types.Float, types.Complex)):
         return None, dtype
+    # True division of integers or bools is computed in the table's inexact type: float32 for up
+    # to 32-bit integers, float64 for 64-bit ones (then the policy), as JAX does.
+    inexact = from_dtype(_promotion.inexact_type(as_dtype(dtype))) if isinstance(
+        dtype, (types.Boolean, types.Integer)) else None
     if isinstance(dtype, types.Boolean):
         if isinstance(literal, types.Boolean):
             return None, dtype
-        target = default_float if literal_is_float or op_name == "Div" else default_int
+        if op_name == "Div":
+            return inexact, inexact
+        target = default_float if literal_is_float else default_int
         return target, target
     if isinstance(dtype, types.Integer):
-        if literal_is_float or op_name == "Div":
+        if literal_is_float:
             return default_float, default_float
+        if op_name == "Div":
+            return inexact, inexact
         return None, dtype
     return None, literal  # not a number (e.g. a tuple for `*`): leave the operation to Numba
 
@@ -72,6 +81,32 @@ def _cast_operand(operand, target):
         np_dtype = np.dtype(str(target))
         return njit(lambda x: x.astype(np_dtype), inline="always")
     return njit(lambda x: target(x), inline="always")
+
+
+def check_fits(operand, literal):  # pragma: no cover - replaced by the overload
+    """Raise OverflowError if the Python int ``literal`` does not fit ``operand``'s integer dtype."""
+
+
+@overload(check_fits, inline="always")
+def _check_fits_typed(operand, literal):
+    dtype = _scalar_type(operand)
+    if (isinstance(dtype, types.Integer) and isinstance(literal, types.Integer) and dtype.bitwidth < 64):
+        info = np.iinfo(np.dtype(str(dtype)))
+        low, high = info.min, info.max
+        # A constant message: Numba cannot format the value at run time.
+        message = (f"a Python int operand does not fit dtype {dtype} (range {low}..{high}); it is never "
+                   f"wrapped (compiled code of the numba backend)")
+
+        def check(operand, literal):
+            if literal < low or literal > high:
+                raise OverflowError(message)
+        return check
+    return lambda operand, literal: None
+
+
+@njit(inline="always", cache=True)
+def _no_check(operand, literal):
+    return None
 
 
 def _make(op_name: str, literal_on_left: bool) -> Callable:
@@ -91,9 +126,17 @@ def _make(op_name: str, literal_on_left: bool) -> Callable:
         if not isinstance(result, (types.Number, types.Boolean)):
             result = None
         cast_result = _cast_operand(types.float64, result) if result is not None else _cast_operand(None, None)
+        check = check_fits if op_name != "Div" else _no_check  # `/` computes in floats
         if literal_on_left:
-            return lambda a, b: cast_result(op(cast_lit(a), cast_operand(b)))
-        return lambda a, b: cast_result(op(cast_operand(a), cast_lit(b)))
+            def left(a, b):
+                check(b, a)
+                return cast_result(op(cast_lit(a), cast_operand(b)))
+            return left
+
+        def right(a, b):
+            check(a, b)
+            return cast_result(op(cast_operand(a), cast_lit(b)))
+        return right
 
     def kernel(a, b):
         return scalar(a, b)
@@ -101,7 +144,21 @@ def _make(op_name: str, literal_on_left: bool) -> Callable:
     # A DUFunc, not a plain function: Numba fuses ufunc calls with the arithmetic around them into
     # one loop (array expressions), so `1.0 / (1.0 + exp(-x))` stays a single pass over x.
     kernel.__name__ = kernel.__qualname__ = weak_function_name(op_name, literal_on_left)
-    return vectorize(nopython=True, cache=True)(kernel), scalar
+    elementwise = vectorize(nopython=True, cache=True)(kernel)
+    check = check_fits if op_name != "Div" else _no_check
+
+    # An exception inside a ufunc loop is lost (the element becomes 0), so the range of an integer
+    # literal is checked once, before the loop; inlined, the DUFunc call still joins array expressions.
+    if literal_on_left:
+        def checked(a, b):
+            check(b, a)
+            return elementwise(a, b)
+    else:
+        def checked(a, b):
+            check(a, b)
+            return elementwise(a, b)
+    checked.__name__ = checked.__qualname__ = kernel.__name__
+    return njit(inline="always", cache=True)(checked), scalar
 
 
 _WEAK = {weak_function_name(name, left): _make(name, left) for name in _OPERATORS for left in (False, True)}
@@ -132,7 +189,7 @@ def float_argument_scalar(x):  # pragma: no cover - replaced by the overload
 @overload(float_argument_scalar, inline="always")
 def _float_argument_typed(x):
     if isinstance(x, (types.Integer, types.Boolean)):
-        target = from_dtype(_config.default_float())
+        target = from_dtype(_promotion.inexact_type(as_dtype(x)))
         return lambda x: target(x)
     return lambda x: x
 

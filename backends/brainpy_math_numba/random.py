@@ -23,6 +23,7 @@ from numba.extending import overload
 
 import brainpy_math.random as frontend
 from brainpy_math import _config
+from .array import as_array, raw
 from .numpy_ops import asarray
 from .variables import Variable
 
@@ -1114,13 +1115,13 @@ def state_arrays(rs: "RandomState") -> tuple[np.ndarray, np.ndarray]:
         >>> key.dtype, counter.shape
         (dtype('uint32'), (2,))
     """
-    return rs.key.value, rs.counter.value
+    return raw(rs.key), raw(rs.counter)
 
 
 def _argument(x: Any) -> Any:
     """A draw argument as a kernel accepts it: Variables as plain arrays, lists as arrays."""
     if isinstance(x, np.ndarray):
-        return np.ndarray.view(x, np.ndarray)
+        return raw(x)
     if isinstance(x, (list, tuple)) and not all(isinstance(i, (int, np.integer)) for i in x):
         return np.asarray(x)
     if isinstance(x, list):
@@ -1150,6 +1151,12 @@ class RandomState(frontend.RandomState):
         self.counter.value = np.zeros(2, np.uint32)
 
     def _draw(self, name: str, *args: Any) -> Any:
+        drawn = self._draw_arrays(name, *args)
+        if type(drawn) is tuple:
+            return tuple(as_array(d) if type(d) is np.ndarray else d for d in drawn)
+        return as_array(drawn) if type(drawn) is np.ndarray else drawn
+
+    def _draw_arrays(self, name: str, *args: Any) -> Any:
         key, counter = state_arrays(self)
         layout = _EAGER_LAYOUT.get(name)
         if layout is None:  # permutation, shuffle, split_key

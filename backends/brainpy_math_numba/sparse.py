@@ -14,7 +14,7 @@ from numba import types
 from numba.extending import overload
 from numba.np.numpy_support import as_dtype, from_dtype
 
-from .variables import plain
+from .array import as_array, raw
 
 __all__ = ["csrmv", "compiled"]
 
@@ -79,7 +79,7 @@ def csrmv_kernel(data, indices, indptr, vector, shape, transpose=False):
 
 def values_argument(values: Any) -> Any:
     """CSR values as the kernels take them: a NumPy scalar for 0-d input, else a plain ndarray."""
-    values = plain(values)
+    values = raw(values)
     return values[()] if isinstance(values, np.ndarray) and values.ndim == 0 else values
 
 
@@ -98,8 +98,8 @@ def kernel_lookup(namespace: str, kernels: dict[str, Callable]) -> Callable[[str
 def csrmv(data: Any, indices: np.ndarray, indptr: np.ndarray, vector: np.ndarray,
           shape: tuple[int, int], transpose: bool = False) -> np.ndarray:
     """``bm.sparse.csrmv`` on Numba; the frontend has checked the arguments and cast the operands."""
-    return csrmv_kernel(values_argument(data), plain(indices), plain(indptr), plain(vector),
-                        (int(shape[0]), int(shape[1])), bool(transpose))
+    return as_array(csrmv_kernel(values_argument(data), raw(indices), raw(indptr), raw(vector),
+                        (int(shape[0]), int(shape[1])), bool(transpose)))
 
 
 compiled = kernel_lookup("sparse", {"csrmv": csrmv_kernel})

@@ -20,8 +20,10 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 import brainpy_math.base as base_module
+from brainpy_math import _config
 from brainpy_math.base import Base
 
+from .array import WIDE_SCALARS, narrow, policy_argument
 from .codegen import Program, UnsupportedObject
 from .compiler import explain_numba_error, load_program
 from .fusion import array_extent
@@ -31,6 +33,8 @@ __all__ = ["jit", "JitFunction", "grad", "value_and_grad", "vector_grad", "jacob
 
 _OPTIONS = {"parallel", "cache", "fastmath", "fuse"}
 _PYTHON_SCALARS = (float, int, bool, complex)
+# Python scalars that the generated code treats as weak (``int32_array * t`` stays int32/float32).
+_WEAK_SCALARS = (int, float)
 
 
 def _target(f: Any) -> tuple[Callable, Any, str]:
@@ -54,11 +58,12 @@ def _target(f: Any) -> tuple[Callable, Any, str]:
 class _Compiled:
     """One generated program with its module, dispatcher and wrapper."""
 
-    def __init__(self, program: Program, module: Any, entry: str, static_key: tuple):
+    def __init__(self, program: Program, module: Any, entry: str, static_key: tuple, weak: tuple = ()):
         self.program = program
         self.module = module
         self.dispatcher = getattr(module, entry)
         self.static_key = static_key
+        self.weak = weak  # per runtime parameter: int/float if it was generated as a Python scalar
         self.guards = list(program.guards.values())
         self.wrapper: Callable | None = None
         self.wrapper_globals: dict[str, Any] = {}
@@ -118,7 +123,7 @@ class JitFunction:
             if self._static:
                 raise RuntimeError(f"jit: {self._label} has static arguments {sorted(self._static)}; call it "
                                    f"once so the source can be generated for their values")
-            self._select(())
+            self._select((), ())
         return self._current.program.source()  # type: ignore[union-attr]
 
     @property
@@ -136,23 +141,25 @@ class JitFunction:
         return f"<bm.jit (numba) of {self._label}>"
 
     # ----------------------------------------------------------------- compilation
-    def _generate(self, static_key: tuple) -> _Compiled:
+    def _generate(self, static_key: tuple, weak: tuple) -> _Compiled:
         static = dict(zip(sorted(self._static), static_key))
         program = Program({k: v for k, v in self._options.items() if k in _OPTIONS})
-        entry = program.function(self._func, self._owner, None, static, entry=True)
+        runtime = [p.name for p in self._parameters if p.name not in self._static]
+        weak_names = frozenset(name for name, kind in zip(runtime, weak) if kind is not None)
+        entry = program.function(self._func, self._owner, None, static, entry=True, weak=weak_names)
         module = load_program(program)
-        compiled = _Compiled(program, module, entry.name, static_key)
+        compiled = _Compiled(program, module, entry.name, static_key, weak)
         compiled.entry = entry
         self._install_wrapper(compiled)
         return compiled
 
-    def _select(self, static_key: tuple) -> _Compiled:
-        compiled = self._compiled.get(static_key)
+    def _select(self, static_key: tuple, weak: tuple) -> _Compiled:
+        compiled = self._compiled.get((static_key, weak))
         if compiled is not None and not all(g.still_valid() for g in compiled.guards):
             compiled = None  # a constant or an array binding changed: generate again
         if compiled is None:
-            compiled = self._generate(static_key)
-            self._compiled[static_key] = compiled
+            compiled = self._generate(static_key, weak)
+            self._compiled[(static_key, weak)] = compiled
         compiled.refresh_expected()
         self._current = compiled
         type(self).__call__ = compiled.wrapper  # type: ignore[assignment]
@@ -187,6 +194,22 @@ class JitFunction:
             index = static_sorted.index(name)
             checks.append(f"({name} is not _bm_s{index} and {name} != _bm_s{index})")
             namespace[f"_bm_s{index}"] = compiled.static_key[index]
+        # Python int/float arguments are weak (the code was generated with them as such); an
+        # argument of another kind needs other code.
+        namespace["_bm_weak_types"] = _WEAK_SCALARS
+        conversions = []
+        namespace.update(_bm_cfg=_config, _bm_nd=np.ndarray, _bm_wide_scalars=WIDE_SCALARS,
+                         _bm_policy=policy_argument)
+        for p, kind in zip(runtime, compiled.weak or (None,) * len(runtime)):
+            if kind is None:
+                checks.append(f"type({p.name}) in _bm_weak_types")
+                # A NumPy float64/int64 argument counts as 32-bit unless x64 is on, as on JAX.
+                conversions += [
+                    f"    if not _bm_cfg._x64 and (type({p.name}) is _bm_nd and {p.name}.dtype.itemsize == 8 or "
+                    f"type({p.name}) in _bm_wide_scalars):",
+                    f"        {p.name} = _bm_policy({p.name}, {f'argument {p.name!r} of {self._label}'!r})"]
+            else:
+                checks.append(f"type({p.name}) is not {kind.__name__}")
         state = [a.name for a in compiled.program.arrays.values() if a.name in compiled.entry.state]
         for a in compiled.program.arrays.values():
             namespace[a.name] = a.plain
@@ -198,13 +221,16 @@ class JitFunction:
         if checks:
             lines.append(f"    if {' or '.join(checks)}:")
             lines.append(f"        return _bm_self._slow(({all_args}{',' if self._parameters else ''}))")
+        lines += conversions
         # The state as one tuple: the dispatcher is called with a prebuilt argument tuple instead of
         # one built from a global load per Variable.
         namespace["_bm_state"] = tuple(namespace[name] for name in state)
         dispatch_args = ", ".join([p.name for p in runtime] + ["*_bm_state"] if state else [p.name for p in runtime])
         lines += ["    try:", f"        _bm_r = _bm_disp({dispatch_args})",
                   "    except _bm_NumbaError as _bm_err:",
-                  "        raise _bm_self._explain(_bm_err) from None"]
+                  "        raise _bm_self._explain(_bm_err) from None",
+                  "    except NotImplementedError as _bm_err:",
+                  "        raise _bm_self._unsupported(_bm_err) from None"]
         if _returns_value(compiled.program):
             lines += ["    if type(_bm_r) in _bm_scalars or type(_bm_r) is tuple:",
                       f"        return _bm_self._box(_bm_r, ({call_args}{',' if call_args else ''}))",
@@ -225,8 +251,18 @@ class JitFunction:
         except TypeError:
             raise TypeError(f"jit: the static arguments {sorted(self._static)} of {self._label} must be "
                             f"hashable, got {key!r}") from None
-        self._select(key)
+        weak = tuple(type(args[i]) if type(args[i]) in _WEAK_SCALARS else None
+                     for i, p in enumerate(self._parameters) if p.name not in self._static)
+        self._select(key, weak)
         return type(self).__call__(self, *args)
+
+    def _unsupported(self, error: NotImplementedError) -> NotImplementedError:
+        """Numba's bare ``NotImplementedError(float16)`` (it has no float16 arithmetic), said clearly."""
+        if str(error) == "float16":
+            return NotImplementedError(
+                f"bm.jit of {self._label}: the numba backend cannot compile float16 arithmetic (Numba has "
+                f"no float16 type); use float32 there, or the JAX backend (bm.set_backend('jax'))")
+        return error
 
     def _explain(self, error: Exception) -> TypeError:
         compiled = self._current
@@ -238,8 +274,10 @@ class JitFunction:
         if result.size:
             first, last = array_extent(result)
             if any(first < end and start < last for start, end in self._current.state_extents):
-                return result.copy()
-        return result
+                return narrow(result.copy())
+        # A 64-bit result of 32-bit inputs (Numba computes uint32 + int32 in int64, a NumPy int64
+        # argument stays int64) follows the policy, as the JAX backend's results do.
+        return narrow(result)
 
     def _box(self, result: Any, call_args: tuple) -> Any:
         """Python scalars returned by Numba as 0-d arrays of the dtype Numba computed them in."""
@@ -266,9 +304,9 @@ def _boxed(value: Any, numba_type: Any, as_dtype: Callable) -> Any:
         return tuple(_boxed(v, t, as_dtype) for v, t in zip(value, inner))
     if type(value) in _PYTHON_SCALARS:
         try:
-            return np.asarray(value, dtype=as_dtype(numba_type))
+            return narrow(np.asarray(value, dtype=as_dtype(numba_type)))
         except Exception:
-            return np.asarray(value)
+            return narrow(np.asarray(value))
     return value
 
 

@@ -1,9 +1,10 @@
 """Variables on the Numba backend: ``numpy.ndarray`` subclasses written in place.
 
-A Variable is an ndarray, so compiled code takes it as an ordinary array argument and writes
-into it without copying back. Every array *derived* from a Variable (an operator's result, a slice,
-``reshape``, ``copy``, a NumPy function's result) is a plain ndarray: otherwise ``self.V = self.V + 1``
-would bind a new Variable to the attribute instead of writing into the existing one.
+A Variable is an ndarray (a :class:`~.array.NumbaArray`), so compiled code takes it as an ordinary
+array argument and writes into it without copying back. Every array *derived* from a Variable (an
+operator's result, a slice, ``reshape``, ``copy``, a NumPy function's result) is a NumbaArray, not a
+Variable: otherwise ``self.V = self.V + 1`` would bind a new Variable to the attribute instead of
+writing into the existing one. Operators on Variables follow the policy's promotion table.
 """
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from typing import Any
 import numpy as np
 
 import brainpy_math.variables as frontend
+from .array import NumbaArray, apply_ufunc, as_array
 from .numpy_ops import asarray
 
 __all__ = ["Variable", "TrainVar", "Parameter", "plain"]
 
 
 def plain(x: Any) -> Any:
-    """``x`` as a base-class ndarray view if it is a Variable; other objects unchanged."""
+    """``x`` as a NumbaArray view if it is a Variable; other objects unchanged."""
     if isinstance(x, Variable):
-        return np.ndarray.view(x, np.ndarray)
+        return np.ndarray.view(x, NumbaArray)
     if type(x) in (list, tuple):
         return type(x)(plain(i) for i in x)
     return x
@@ -37,7 +39,7 @@ def _returns_plain(name: str):
     return wrapper
 
 
-class Variable(np.ndarray, frontend.Variable):
+class Variable(NumbaArray, frontend.Variable):
     """State tracked by the Numba backend's transformations (see ``brainpy_math.Variable``).
 
     Example:
@@ -56,9 +58,9 @@ class Variable(np.ndarray, frontend.Variable):
         pass
 
     @property
-    def value(self) -> np.ndarray:
-        """The Variable's data as a plain ndarray view (writes through it reach the Variable)."""
-        return np.ndarray.view(self, np.ndarray)
+    def value(self) -> NumbaArray:
+        """The Variable's data as a NumbaArray view (writes through it reach the Variable)."""
+        return np.ndarray.view(self, NumbaArray)
 
     @value.setter
     def value(self, new: Any) -> None:
@@ -71,14 +73,9 @@ class Variable(np.ndarray, frontend.Variable):
             frontend.check_assignable(self.shape, self.dtype, new, new.shape, new.dtype)
         np.ndarray.view(self, np.ndarray)[...] = new
 
-    # Results of ufuncs and NumPy functions are plain arrays; ``out=`` targets keep their identity.
+    # Results of ufuncs are NumbaArrays (the policy's promotion); ``out=`` targets keep their identity.
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
-        if out is not None:
-            kwargs["out"] = tuple(plain(o) for o in out)
-        result = getattr(ufunc, method)(*(plain(i) for i in inputs), **kwargs)
-        if out is not None:
-            return out[0] if len(out) == 1 else out
-        return result
+        return apply_ufunc(ufunc, method, inputs, out, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         return plain(func(*plain(args), **{k: plain(v) for k, v in kwargs.items()}))
@@ -102,9 +99,10 @@ class Variable(np.ndarray, frontend.Variable):
         locals()[_name] = _returns_plain(_name)
     del _name
 
-    T = property(lambda self: np.ndarray.view(self, np.ndarray).T)
-    real = property(lambda self: np.ndarray.view(self, np.ndarray).real)
-    imag = property(lambda self: np.ndarray.view(self, np.ndarray).imag)
+    T = property(lambda self: np.ndarray.view(self, NumbaArray).T)
+    mT = property(lambda self: np.ndarray.view(self, NumbaArray).mT)
+    real = property(lambda self: np.ndarray.view(self, NumbaArray).real)
+    imag = property(lambda self: np.ndarray.view(self, NumbaArray).imag)
 
 
 class TrainVar(Variable, frontend.TrainVar):

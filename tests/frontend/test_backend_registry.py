@@ -72,7 +72,7 @@ def test_set_backend_is_also_a_context_manager():
 
 
 def test_array_type_follows_the_backend(backend):
-    expected = {"jax": "JaxArray", "numba": "ndarray"}[backend]
+    expected = {"jax": "JaxArray", "numba": "NumbaArray"}[backend]
     assert type(bm.zeros(2)).__name__ == expected
     assert bm.ndarray.__name__ == expected
 
