@@ -18,6 +18,7 @@ import sys
 import tempfile
 from typing import Any
 
+import numpy as np
 
 import brainpy_math as bm
 
@@ -97,7 +98,7 @@ def run(quick: bool = False) -> list[dict]:
                 model = module.Model()
                 step = bm.jit(model)
                 hand = numba.njit(module.hand_step)
-                arrays = [v.value for v in model.vars().values()]
+                arrays = [np.asarray(v) for v in model.vars().values()]  # plain ndarrays, as the wrapper passes
                 wrapped, raw = _per_call_pair(step, lambda: hand(*arrays), repeat, number)
             rows.append({"backend": "numba", "num_vars": n, "bm_jit_us": wrapped * 1e6,
                          "raw_us": raw * 1e6, "baseline": "hand-written numba.njit",

@@ -4,7 +4,8 @@ write JSON lines.
     python -m benchmarks [--quick] [--only coba cobahh ...] [--out-dir benchmarks/results]
     python benchmarks/run.py [--quick]
 
-Benchmarks: the seed's logistic-regression step, compile time (cold and warm cache), the jit-wrapper overhead, random-number
+Benchmarks: the seed's logistic-regression step, compile time (cold and warm cache), the jit-wrapper overhead, the
+per-operation cost of eager operators under the promotion table, random-number
 throughput (when ``benchmarks/random_throughput.py`` exists), COBA and COBAHH. Each module has
 ``run(quick) -> rows``; its rows are printed as a Markdown table and appended to
 ``<out-dir>/<benchmark>.jsonl``, every row stamped with the same ``run_id``. ``--quick`` is a smoke
@@ -28,7 +29,8 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable a
 from benchmarks._harness import print_table, write_jsonl  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-BENCHMARKS = ["logistic_regression", "compile_time", "jit_overhead", "random_throughput", "coba", "cobahh"]
+BENCHMARKS = ["logistic_regression", "compile_time", "jit_overhead", "eager_operators", "random_throughput", "coba",
+              "cobahh"]
 _FIXED = {"benchmark", "machine", "python", "run_id", "seed", "engine", "kind", "duration_ms"}
 
 

@@ -165,18 +165,33 @@ def put_on(value: Any, device: Any) -> Any:
     return jax.device_put(value, device)
 
 
-def _python_int_operand(value: Any, other: int, name: str) -> int:
+_INT_RANGES: dict[np.dtype, tuple[int, int]] = {}
+
+
+def _int_range(dtype: np.dtype) -> tuple[int, int]:
+    """``(min, max)`` of an integer dtype, cached (``np.iinfo`` costs microseconds per call)."""
+    bounds = _INT_RANGES.get(dtype)
+    if bounds is None:
+        info = np.iinfo(dtype)
+        bounds = _INT_RANGES[dtype] = (int(info.min), int(info.max))
+    return bounds
+
+
+def _python_int_operand(value: Any, other: int, name: str) -> None:
     """Check the Python int ``other`` against the integer result of ``value <op> other``.
 
     NumPy 2 raises where the int does not fit (``int8_array + 300``); JAX would wrap silently.
     Only integer and bool arrays need a look at the value: the result of a float array is float.
     """
-    kind = value.dtype.kind
-    if kind in "iu":
-        _promotion.check_python_int(other, np.dtype(value.dtype), name)
-    elif kind == "b":
-        _promotion.check_python_int(other, _config.default_int(), name)
-    return other
+    dtype = value.dtype
+    kind = dtype.kind
+    if kind == "b":
+        dtype = _config.default_int()
+    elif kind not in "iu":
+        return
+    low, high = _int_range(dtype)
+    if not low <= other <= high:
+        _promotion.check_python_int(other, np.dtype(dtype), name)  # raises, with the message
 
 
 def _binary(op, name: str):
@@ -239,9 +254,10 @@ def _compare(op, name: str):
             other = other._value
         elif type(other) is int:
             value = self._value
-            if value.dtype.kind in "iu" and not _promotion.fits(other, np.dtype(value.dtype)):
+            low, high = _int_range(value.dtype) if value.dtype.kind in "iu" else (other, other)
+            if not low <= other <= high:
                 # NumPy's exact answer; JAX would wrap the int into the array's dtype first.
-                above = other > np.iinfo(value.dtype).max
+                above = other > high
                 answer = (_ABOVE_RANGE if above else _BELOW_RANGE)[name]
                 return JaxArray(jnp.full(value.shape, answer, dtype=bool))
         elif isinstance(other, _CONVERTED_OPERANDS):
@@ -539,7 +555,13 @@ class JaxArray:
 
     def __dlpack__(self, *, stream: Any = None, max_version: tuple[int, int] | None = None,
                    dl_device: Any = None, copy: bool | None = None) -> Any:
-        """A DLPack capsule of the array (jax's), for ``from_dlpack`` of any library."""
+        """A DLPack capsule of the array (jax's), for ``from_dlpack`` of any library.
+
+        A consumer whose ``max_version`` is below 1.0 gets the unversioned (legacy) capsule, as the
+        DLPack protocol asks (jax would raise).
+        """
+        if max_version is not None and max_version[0] < 1:
+            max_version = None
         return self._value.__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device,
                                       copy=copy)
 

@@ -363,6 +363,74 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subo
     return _make_like(jnp.full_like, "full_like", a, (fill_value,), dtype, shape, device)
 
 
+def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> JaxArray:
+    """``numpy.searchsorted``: indices of the policy's int (jax.numpy gives int32 even under x64)."""
+    out = jnp.searchsorted(to_jax(a, where="searchsorted"), to_jax(v, where="searchsorted"), side=side,
+                           sorter=None if sorter is None else to_jax(sorter, where="searchsorted"))
+    return JaxArray(out.astype(_config.default_int()))
+
+
+def cumulative_prod(x: Any, /, *, axis: int | None = None, dtype: Any = None,
+                    include_initial: bool = False) -> JaxArray:
+    """``numpy.cumulative_prod``: small integers accumulate in the policy's int, as ``cumulative_sum``
+    does (jax.numpy's keeps ``uint8`` for ``uint8``)."""
+    value = to_jax(x, where="cumulative_prod")
+    dtype = _conversion.requested_dtype(dtype, "cumulative_prod")
+    if dtype is None and value.dtype.kind in "biu" and value.dtype.itemsize < _config.default_int().itemsize:
+        wide = np.uint64 if value.dtype.kind == "u" else np.int64
+        dtype = _config.canonicalize_dtype(wide)
+    return JaxArray(jnp.cumulative_prod(value, axis=axis, dtype=dtype, include_initial=include_initial))
+
+
+def permute_dims(a: Any, /, axes: Any) -> JaxArray:
+    """``numpy.permute_dims``: axes may be negative (jax.numpy's ``permute_dims`` refuses that)."""
+    return JaxArray(jnp.transpose(to_jax(a, where="permute_dims"), axes))
+
+
+class _Info:
+    """``finfo``/``iinfo`` with the Array API's attribute types (Python numbers), NumPy's otherwise."""
+
+    _PYTHON = {}  # attribute -> Python type, per subclass
+
+    def __init__(self, info: Any):
+        self._info = info
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._info, name)
+        kind = self._PYTHON.get(name)
+        return kind(value) if kind is not None else value
+
+    def __repr__(self) -> str:
+        return repr(self._info)
+
+
+class finfo(_Info):
+    """``numpy.finfo`` whose ``eps``, ``max``, ``min``, ``smallest_normal`` are Python floats.
+
+    Example:
+        >>> import numpy as np
+        >>> from brainpy_math_jax.numpy_ops import finfo
+        >>> type(finfo(np.float32).eps).__name__, finfo(np.complex64).dtype
+        ('float', dtype('float32'))
+    """
+
+    _PYTHON = {"bits": int, "eps": float, "max": float, "min": float, "smallest_normal": float,
+               "tiny": float, "resolution": float, "epsneg": float, "smallest_subnormal": float}
+
+    def __init__(self, dtype: Any):
+        super().__init__(jnp.finfo(to_jax(dtype).dtype if isinstance(dtype, (JaxArray, jax.Array)) else dtype))
+
+
+class iinfo(_Info):
+    """``numpy.iinfo`` (``bits``, ``min``, ``max`` are Python ints)."""
+
+    _PYTHON = {"bits": int, "min": int, "max": int}
+
+    def __init__(self, int_type: Any):
+        super().__init__(jnp.iinfo(to_jax(int_type).dtype if isinstance(int_type, (JaxArray, jax.Array))
+                                   else int_type))
+
+
 def isdtype(dtype: Any, kind: Any) -> bool:
     """The Array API's ``isdtype``: whether ``dtype`` is of ``kind`` (a kind name, a dtype, or a tuple).
 
@@ -725,14 +793,24 @@ def _with_numpy_arguments(qualified: str, fn: Callable) -> Callable:
     """``fn`` (one of this module's own functions) taking NumPy's argument kinds (see above)."""
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        args, kwargs = convert_arguments(qualified, args, kwargs)
+        if kwargs or _any_converted(args):
+            args, kwargs = convert_arguments(qualified, args, kwargs)
         return fn(*args, **kwargs)
     return call
 
 
+def _any_converted(args: tuple) -> bool:
+    """The fast test of a call: no list, tuple or NumPy array among the positional arguments."""
+    for value in args:
+        if isinstance(value, _CONVERTED):
+            return True
+    return False
+
+
 def _from_jax(qualified: str, fn: Callable) -> Callable:
     def call(*args, **kwargs):
-        args, kwargs = convert_arguments(qualified, args, kwargs)
+        if kwargs or _any_converted(args) or len(args) > 2:  # (a positional dtype comes 3rd or later)
+            args, kwargs = convert_arguments(qualified, args, kwargs)
         try:
             return _wrap_result(fn(*unwrap(args), **unwrap(kwargs)))
         except jax.errors.ConcretizationTypeError:
@@ -759,7 +837,7 @@ def _from_jax(qualified: str, fn: Callable) -> Callable:
 _CREATION = ("asarray", "array", "zeros", "ones", "empty", "full", "eye", "identity", "tri", "arange",
              "linspace", "logspace", "geomspace", "zeros_like", "ones_like", "full_like", "empty_like",
              "from_dlpack", "astype", "__array_namespace_info__")
-_OWN = (*_CREATION, "isdtype", "one_hot", "put", "fix", "modf",
+_OWN = (*_CREATION, "isdtype", "finfo", "iinfo", "permute_dims", "searchsorted", "cumulative_prod", "one_hot", "put", "fix", "modf",
         "nanargmax", "nanargmin", "histogram", "bincount", "vsplit",
         *_ORDER_STATISTICS)
 _SOURCES = {"": jnp, "linalg": jnp.linalg, "fft": jnp.fft, "activations": jax.nn}

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+import brainpy_math
 from brainpy_math import _config, _conversion, _promotion
 
 __all__ = ["NumbaArray", "as_array", "narrow", "raw", "raw_arguments", "policy_argument", "WIDE_SCALARS"]
@@ -47,6 +48,23 @@ class NumbaArray(np.ndarray):
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, out: Any = None, **kwargs: Any) -> Any:
         return apply_ufunc(ufunc, method, inputs, out, kwargs)
 
+    def astype(self, dtype: Any, order: str = "K", casting: str = "unsafe", subok: bool = True,
+               copy: bool = True) -> "NumbaArray":
+        """``numpy.ndarray.astype`` under the policy: an explicit 64-bit dtype under the 32-bit policy
+        warns and gives the 32-bit type; integer values that the policy's narrowing would lose raise
+        ``OverflowError`` instead of wrapping."""
+        target, check = _conversion.cast_plan(self.dtype, dtype, "astype")
+        values = np.ndarray.view(self, np.ndarray)
+        if check:
+            _conversion.check_fits(values, target, "astype")
+        return np.ndarray.view(values.astype(target, order=order, casting=casting, copy=copy), NumbaArray)
+
+    def argmax(self, *args: Any, **kwargs: Any) -> Any:
+        return narrow(np.ndarray.argmax(np.ndarray.view(self, np.ndarray), *args, **kwargs))
+
+    def argmin(self, *args: Any, **kwargs: Any) -> Any:
+        return narrow(np.ndarray.argmin(np.ndarray.view(self, np.ndarray), *args, **kwargs))
+
     def __pos__(self) -> "NumbaArray":
         # NumPy has no ``positive`` for bool; JAX (and the table) return the bools unchanged.
         if self.dtype.kind == "b":
@@ -55,7 +73,6 @@ class NumbaArray(np.ndarray):
 
     def __array_namespace__(self, *, api_version: str | None = None) -> Any:
         """The Array API namespace of this array: ``brainpy_math``."""
-        import brainpy_math
         if api_version is not None and api_version not in brainpy_math.SUPPORTED_ARRAY_API_VERSIONS:
             raise ValueError(f"__array_namespace__: argument 'api_version' must be one of "
                              f"{brainpy_math.SUPPORTED_ARRAY_API_VERSIONS}, got {api_version!r}")
@@ -68,7 +85,7 @@ class NumbaArray(np.ndarray):
 
 def raw(x: Any) -> Any:
     """``x`` as a plain ``numpy.ndarray`` view if it is an ndarray subclass; other objects unchanged."""
-    if isinstance(x, np.ndarray) and type(x) is not np.ndarray:
+    if type(x) is not np.ndarray and isinstance(x, np.ndarray):
         return np.ndarray.view(x, np.ndarray)
     return x
 
@@ -147,43 +164,97 @@ def _computes_integer(ufunc: np.ufunc) -> bool:
     return known
 
 
-def _promoted(ufunc: np.ufunc, inputs: tuple) -> np.dtype | None:
-    """The one type the operands are computed in, by the policy's table; ``None`` where NumPy's own
-    resolution is already exact (a comparison with a Python int outside the array's range)."""
+def _compute_type(ufunc: np.ufunc, inputs: tuple) -> np.dtype:
+    """The one type the operands are computed in, by the policy's table."""
     dtype = _promotion.result_type(*inputs)
     if dtype.kind in _INT_KINDS and _computes_inexact(ufunc):
-        dtype = _promotion.inexact_type(dtype)
-    elif dtype.kind == "b" and _computes_integer(ufunc):
-        dtype = _BOOL_AS_INTEGER  # bool % bool: NumPy computes in int8, JAX (and the table) in int32
-    if dtype.kind in "iu":
-        for x in inputs:
-            if type(x) is int:
-                if ufunc in _COMPARISONS and not _promotion.fits(x, dtype):
-                    return None  # NumPy compares the exact values (2**40 > any int32 is True)
-                _promotion.check_python_int(x, dtype, ufunc.__name__)
+        return _promotion.inexact_type(dtype)
+    if dtype.kind == "b" and _computes_integer(ufunc):
+        return _BOOL_AS_INTEGER  # bool % bool: NumPy computes in int8, JAX (and the table) in int32
     return dtype
 
 
 _COMPARISONS = frozenset({np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal})
+# (ufunc, x64, operand keys) -> the ``signature=`` of the computation, or ``None`` to leave it to
+# NumPy (operands that are not numbers). An operand's key is its dtype, or the type of a Python
+# scalar: the plan depends on nothing else, so each combination is worked out once.
+_plans: dict[tuple, tuple | None] = {}
+
+
+def _plan(ufunc: np.ufunc, key: tuple, inputs: tuple) -> tuple | None:
+    if any(k is None for k in key[2:]):
+        # Lists and other array-likes: NumPy's conversion, then the table (not cached).
+        inputs = tuple(np.asarray(x) if k is None else x for x, k in zip(inputs, key[2:]))
+        if any(x.dtype.kind not in "biufc" for x in inputs if isinstance(x, np.ndarray)):
+            return None
+        dtype = _compute_type(ufunc, inputs)
+        return (dtype,) * ufunc.nin + (None,) * ufunc.nout
+    if ufunc in _UNPROMOTED or any(isinstance(k, np.dtype) and k.kind not in "biufc" for k in key[2:]):
+        plan = None
+    else:
+        dtype = _compute_type(ufunc, inputs)
+        plan = (dtype,) * ufunc.nin + (None,) * ufunc.nout
+    _plans[key] = plan
+    return plan
+
+
+_MISSING_PLAN = object()
 
 
 def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, out: Any, kwargs: dict) -> Any:
     """Run ``ufunc`` the way :class:`NumbaArray` does: operands promoted by the policy's table,
     the result narrowed to the policy and returned as a NumbaArray (``out=`` targets as given)."""
+    operands = []
+    keys = [ufunc, _config._x64]
+    for x in inputs:
+        kind = type(x)
+        if kind in _SCALARS:
+            keys.append(kind)
+            operands.append(x)
+        elif kind is np.ndarray:
+            keys.append(x.dtype)
+            operands.append(x)
+        elif isinstance(x, np.ndarray):
+            keys.append(x.dtype)
+            operands.append(np.ndarray.view(x, np.ndarray))
+        else:
+            dtype = getattr(x, "dtype", None)
+            keys.append(dtype if isinstance(dtype, np.dtype) else None)
+            operands.append(x)
     if out is not None:
         kwargs["out"] = tuple(raw(o) for o in out)
-    if (method == "__call__" and ufunc not in _UNPROMOTED and "dtype" not in kwargs
-            and "signature" not in kwargs and not any(isinstance(x, np.ndarray) and x.dtype.kind not in
-                                                       "biufc" for x in inputs)):
-        dtype = _promoted(ufunc, inputs)
-        if dtype is not None:
-            kwargs["signature"] = (dtype,) * ufunc.nin + (None,) * ufunc.nout
-        if out is not None:
-            # In-place operators (``a += 0.5`` on an int array) cast like NumPy's ``out=``.
-            kwargs.setdefault("casting", "same_kind")
-        result = ufunc(*(raw(x) for x in inputs), **kwargs)
+    if method == "__call__" and "dtype" not in kwargs and "signature" not in kwargs:
+        key = tuple(keys)
+        signature = _plans.get(key, _MISSING_PLAN)
+        if signature is _MISSING_PLAN:
+            signature = _plan(ufunc, key, inputs)
+        if signature is not None:
+            if int in key and signature[0].kind in "iu":
+                signature = _checked_python_ints(ufunc, inputs, signature)
+            if signature is not None:
+                kwargs["signature"] = signature
+            if out is not None:
+                # In-place operators (``a += 0.5`` on an int array) cast like NumPy's ``out=``.
+                kwargs.setdefault("casting", "same_kind")
+        result = ufunc(*operands, **kwargs)
     else:
-        result = getattr(ufunc, method)(*(raw(x) for x in inputs), **kwargs)
+        result = getattr(ufunc, method)(*operands, **kwargs)
     if out is not None:
         return out[0] if len(out) == 1 else out
+    if type(result) is np.ndarray:
+        if not _config._x64 and result.dtype in _NARROW:
+            result = result.astype(_NARROW[result.dtype])
+        return np.ndarray.view(result, NumbaArray)
     return narrow(result)
+
+
+def _checked_python_ints(ufunc: np.ufunc, inputs: tuple, signature: tuple) -> tuple | None:
+    """``signature``, after checking that the Python int operands fit its integer dtype; ``None``
+    for a comparison with one that does not (NumPy compares the exact values: 2**40 > any int32)."""
+    dtype = signature[0]
+    for x in inputs:
+        if type(x) is int and not _promotion.fits(x, dtype):
+            if ufunc in _COMPARISONS:
+                return None
+            _promotion.check_python_int(x, dtype, ufunc.__name__)
+    return signature

@@ -545,7 +545,7 @@ def _leaves(value: Any):
         yield value
 
 
-def _policy_argument(value: Any, where: str) -> Any:
+def _list_argument(value: Any, where: str) -> Any:
     """A list or tuple of Python numbers as the policy would take it, else ``value`` unchanged.
 
     Float (or complex) data becomes an array of the policy's type, so that ``bm.exp([0.1, 0.2])``
@@ -583,8 +583,8 @@ def _from_np(qualified: str) -> Callable:
             _conversion.requested_dtype(kwargs["dtype"], qualified)
         # NumPy computes on plain arrays, so its internals keep NumPy's semantics; the result
         # then follows the policy.
-        args = [_policy_argument(a, qualified) for a in raw_arguments(args)]
-        kwargs = {k: _policy_argument(raw(v), qualified) for k, v in kwargs.items()}
+        args = [_list_argument(a, qualified) for a in raw_arguments(args)]
+        kwargs = {k: _list_argument(raw(v), qualified) for k, v in kwargs.items()}
         return narrow(fn(*args, **kwargs))
 
     call.__name__ = call.__qualname__ = name

@@ -93,7 +93,7 @@ class Variable(NumbaArray, frontend.Variable):
     def __deepcopy__(self, memo):
         return type(self)(self.value)
 
-    for _name in ("__getitem__", "reshape", "copy", "astype", "view", "flatten", "ravel", "transpose",
+    for _name in ("__getitem__", "reshape", "copy", "view", "flatten", "ravel", "transpose",
                   "squeeze", "swapaxes", "diagonal", "repeat", "take", "conj", "conjugate", "round",
                   "clip", "cumsum", "cumprod", "dot"):
         locals()[_name] = _returns_plain(_name)

@@ -490,3 +490,20 @@ def test_scalar_conversions_and_setitem(backend):
         x[3] = 1.0
     with pytest.raises(IndexError):
         x[0, -5]
+
+
+def test_finfo_and_iinfo_give_python_numbers(backend):
+    info = bm.finfo(bm.float32)
+    assert all(type(getattr(info, name)) is float for name in ("eps", "max", "min", "smallest_normal"))
+    assert info.bits == 32 and info.dtype == np.float32 and bm.finfo(bm.complex64).dtype == np.float32
+    integer = bm.iinfo(bm.int8)
+    assert (type(integer.min), type(integer.max), integer.bits) == (int, int, 8)
+
+
+def test_result_dtypes_of_the_standard(backend):
+    assert bm.permute_dims(bm.ones((1, 4, 3)), (0, -1, -2)).shape == (1, 3, 4)
+    assert_matches(bm.searchsorted(bm.arange(5), [1, 3]), [1, 3], "int32")
+    assert_matches(bm.cumulative_prod(bm.asarray(np.array([1, 2, 3], np.uint8))), [1, 2, 6], "uint32")
+    bm.enable_x64()
+    assert_matches(bm.searchsorted(bm.arange(5), [1, 3]), [1, 3], "int64")
+    assert_matches(bm.cumulative_prod(bm.asarray(np.array([1, 2, 3], np.uint8))), [1, 2, 6], "uint64")

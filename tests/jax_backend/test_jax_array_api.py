@@ -175,6 +175,12 @@ def test_dlpack_round_trip_with_jax_and_numpy():
     assert_matches(np.from_dlpack(x), [0.0, 1.0, 2.0, 3.0], "float32")
 
 
+def test_dlpack_consumers_below_version_1_get_the_legacy_capsule():
+    x = bm.arange(3.0)
+    for max_version in ((0, 0), (0, 5), (1, 0), None):
+        assert x.__dlpack__(max_version=max_version, dl_device=(1, 0), copy=None) is not None
+
+
 def test_namespace_info_devices_are_jax_devices():
     info = bm.__array_namespace_info__()
     assert info.devices() == jax.devices()

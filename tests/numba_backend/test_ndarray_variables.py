@@ -17,16 +17,18 @@ def _numba_backend():
         yield
 
 
-def test_arrays_are_plain_ndarrays():
-    assert type(bm.zeros(3)) is np.ndarray
-    assert bm.ndarray is np.ndarray
+def test_arrays_are_ndarrays_that_follow_the_promotion_table():
+    x = bm.zeros(3)
+    assert type(x) is bm.ndarray and bm.ndarray.__name__ == "NumbaArray" and isinstance(x, np.ndarray)
+    assert type(np.asarray(x)) is np.ndarray and np.shares_memory(np.asarray(x), x)  # a plain view
+    assert (bm.arange(3) * 0.1).dtype == np.float32  # NumPy alone: float64
 
 
-def test_variable_is_an_ndarray_whose_value_is_a_plain_view():
+def test_variable_is_an_ndarray_whose_value_is_a_view():
     v = bm.Variable(bm.zeros(3))
     assert isinstance(v, np.ndarray)
     view = v.value
-    assert type(view) is np.ndarray
+    assert type(view) is bm.ndarray  # not a Variable: operators on it give new arrays
     view[0] = 5.0  # writes through the view reach the Variable
     assert v[0] == 5.0
 
