@@ -21,7 +21,8 @@ import numpy as np
 import brainpy_math
 from brainpy_math import _config, _conversion, _promotion
 
-__all__ = ["NumbaArray", "as_array", "narrow", "raw", "raw_arguments", "policy_argument", "WIDE_SCALARS"]
+__all__ = ["NumbaArray", "as_array", "narrow", "raw", "raw_arguments", "policy_argument", "WIDE_SCALARS",
+           "values_for", "checked_write"]
 
 _NARROW = {np.dtype(np.float64): np.dtype(np.float32), np.dtype(np.int64): np.dtype(np.int32),
            np.dtype(np.uint64): np.dtype(np.uint32), np.dtype(np.complex128): np.dtype(np.complex64)}
@@ -47,6 +48,11 @@ class NumbaArray(np.ndarray):
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, out: Any = None, **kwargs: Any) -> Any:
         return apply_ufunc(ufunc, method, inputs, out, kwargs)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        # An integer array never wraps a value written into it (``int8_array[0] = 300`` raises).
+        np.ndarray.__setitem__(np.ndarray.view(self, np.ndarray), key,
+                               checked_write(self.dtype, value, "item assignment"))
 
     def astype(self, dtype: Any, order: str = "K", casting: str = "unsafe", subok: bool = True,
                copy: bool = True) -> "NumbaArray":
@@ -93,6 +99,49 @@ def raw(x: Any) -> Any:
 def raw_arguments(args: Any) -> Any:
     """:func:`raw` applied to each argument and to the items of list/tuple arguments."""
     return type(args)(raw_arguments(a) if type(a) in (list, tuple) else raw(a) for a in args)
+
+
+def values_for(value: Any, dtype: Any, where: str) -> np.ndarray:
+    """``value`` as the data written into an array of ``dtype`` (item assignment, ``put``, fills).
+
+    A write never changes an integer value: a value of any kind (Python int, NumPy integer, or a
+    float for an integer array) that lies outside an integer ``dtype`` raises ``OverflowError``;
+    NumPy would wrap NumPy integers silently.
+
+    Example:
+        >>> values_for(2**40, np.int32, 'put')
+        Traceback (most recent call last):
+        ...
+        OverflowError: put: value 1099511627776 does not fit dtype int32 (range -2147483648..2147483647); 64-bit integers need bm.enable_x64()
+    """
+    dtype = np.dtype(dtype)
+    data = np.asarray(raw_arguments(value) if type(value) in (list, tuple) else raw(value))
+    if dtype.kind in "iu":
+        if data.dtype == object and data.size:
+            # Python ints beyond 64 bits (NumPy keeps them as objects).
+            _conversion.check_range(min(data.flat), max(data.flat), dtype, where)
+        else:
+            _conversion.check_fits(data, dtype, where)
+    return data
+
+
+def checked_write(dtype: np.dtype, value: Any, where: str) -> Any:
+    """``value``, checked to fit the integer ``dtype`` it is written into (see :func:`values_for`).
+
+    Cheap where nothing can be lost: values of a type ``dtype`` holds, and floats (NumPy truncates
+    them, as assignment of floats to integer arrays does)."""
+    if dtype.kind not in "iu":
+        return value
+    kind = type(value)
+    if kind is int:
+        if not _promotion.fits(value, dtype):
+            _conversion.check_range(value, value, dtype, where)
+        return value
+    if kind is bool or kind is float:
+        return value
+    if isinstance(value, (np.ndarray, np.generic)) and np.can_cast(value.dtype, dtype, "safe"):
+        return raw(value)
+    return values_for(value, dtype, where)
 
 
 def as_array(x: np.ndarray) -> NumbaArray:

@@ -29,7 +29,7 @@ import numpy as np
 
 from brainpy_math import _api, _config, _conversion
 
-from .array import NumbaArray, as_array, narrow, raw, raw_arguments
+from .array import values_for, NumbaArray, as_array, narrow, raw, raw_arguments
 
 
 # -------------------------------------------------------------------------------- arguments
@@ -100,30 +100,6 @@ def _convert(obj: Any, dtype: Any, copy: bool | None, order: Any, where: str) ->
         raise ValueError(f"{where}: copy=False, but {type(obj).__name__} cannot be viewed without a "
                          f"copy ({error})") from None
     return _convert_array(value, dtype, None if copy is False else copy, order, where)
-
-
-def _values_for(value: Any, dtype: Any, where: str) -> np.ndarray:
-    """``value`` as the data written into an array of ``dtype`` (``put``, ``full_like``'s fill).
-
-    A write never changes an integer value: a value of any kind (Python int, NumPy integer, or a
-    float for an integer array) that lies outside an integer ``dtype`` raises ``OverflowError``;
-    NumPy would wrap NumPy integers silently.
-
-    Example:
-        >>> _values_for(2**40, np.int32, 'put')
-        Traceback (most recent call last):
-        ...
-        OverflowError: put: value 1099511627776 does not fit dtype int32 (range -2147483648..2147483647); 64-bit integers need bm.enable_x64()
-    """
-    dtype = np.dtype(dtype)
-    data = np.asarray(_unwrapped(value))
-    if dtype.kind in "iu":
-        if data.dtype == object and data.size:
-            # Python ints beyond 64 bits (NumPy keeps them as objects).
-            _conversion.check_range(builtins.min(data.flat), builtins.max(data.flat), dtype, where)
-        else:
-            _conversion.check_fits(data, dtype, where)
-    return data
 
 
 def asarray(a: Any, dtype: Any = None, order: Any = None, *, device: Any = None, copy: bool | None = None,
@@ -226,7 +202,7 @@ def put(a: Any, ind: Any, v: Any, mode: str = "raise") -> None:
     if not isinstance(a, np.ndarray):
         raise TypeError(f"put: argument 'a' must be an array (it is written in place), got "
                         f"{type(a).__name__}")
-    np.put(raw(a), _unwrapped(ind), _values_for(v, a.dtype, "put"), mode=mode)
+    np.put(raw(a), _unwrapped(ind), values_for(v, a.dtype, "put"), mode=mode)
 
 
 # -------------------------------------------------------------------------------- creation
@@ -379,7 +355,7 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subo
     fit it raises ``OverflowError``. Example: ``full_like(zeros(3), 2.0)``."""
     _check_device(device, "full_like")
     target = _like_dtype(a, dtype, "full_like")
-    fill = _values_for(fill_value, target, "full_like")
+    fill = values_for(fill_value, target, "full_like")
     return as_array(np.full_like(_unwrapped(a), fill, target, order, False, shape))
 
 

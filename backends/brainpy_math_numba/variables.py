@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import brainpy_math.variables as frontend
-from .array import NumbaArray, apply_ufunc, as_array
+from .array import NumbaArray, apply_ufunc, checked_write
 from .numpy_ops import asarray
 
 __all__ = ["Variable", "TrainVar", "Parameter", "plain"]
@@ -71,7 +71,7 @@ class Variable(NumbaArray, frontend.Variable):
                 # Lists and other array-likes: convert under the dtype policy, then check strictly.
                 new = asarray(new)
             frontend.check_assignable(self.shape, self.dtype, new, new.shape, new.dtype)
-        np.ndarray.view(self, np.ndarray)[...] = new
+        np.ndarray.view(self, np.ndarray)[...] = checked_write(self.dtype, new, "Variable assignment")
 
     # Results of ufuncs are NumbaArrays (the policy's promotion); ``out=`` targets keep their identity.
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):

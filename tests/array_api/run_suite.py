@@ -168,6 +168,8 @@ def _skip_reason(test: dict) -> str:
         info = test.get(stage) or {}
         if info.get("outcome") == "skipped":
             longrepr = info.get("longrepr")
+            if isinstance(longrepr, str) and longrepr.startswith("[gw"):
+                longrepr = longrepr.splitlines()[-1]     # pytest-xdist puts the worker's name first
             if isinstance(longrepr, str) and longrepr.startswith("("):
                 try:    # pytest-json-report stores the (path, line, message) tuple as its repr
                     longrepr = ast.literal_eval(longrepr)

@@ -123,6 +123,19 @@ def test_summarize_counts_known_failures_as_run_and_not_passed():
     assert s.suite_skip_reasons == {"requires ARRAY_API_TESTS_VERSION >= 2025.12": 1}
 
 
+def test_summarize_reads_skip_reasons_of_xdist_workers():
+    skipped = _test("array_api_tests/t.py::test_known", "skipped")
+    skipped["setup"]["longrepr"] = ("[gw1] linux -- Python 3.11.7 /usr/bin/python\n('/s/t.py', 185, "
+                                    "'Skipped: --skips-file (/r/expected-failures-jax-default.txt)')")
+    version = _test("array_api_tests/t.py::test_new", "skipped")
+    version["setup"]["longrepr"] = ("('/s/t.py', 9, 'Skipped: requires ARRAY_API_TESTS_VERSION >= "
+                                    "2025.12')")
+    s = run_suite.summarize({"tests": [skipped, version]}, name="n", module="brainpy_math",
+                            backend="jax", policy="default", mode="run", max_examples=20, seed=0)
+    assert (s.known, s.suite_skipped) == (1, 1)
+    assert s.suite_skip_reasons == {"requires ARRAY_API_TESTS_VERSION >= 2025.12": 1}
+
+
 def test_summarize_check_mode_lists_entries_that_pass_now():
     entries = [run_suite.Entry("array_api_tests/t.py::test_a", "why", 1),
                run_suite.Entry("array_api_tests/t.py::test_b", "why", 2)]
