@@ -13,6 +13,13 @@
 The sub-namespaces ``linalg``, ``fft`` and ``activations`` are modules of this backend built from
 the same table (:func:`namespace`).
 
+Every function takes NumPy's argument kinds: lists, tuples, NumPy arrays and Variables wherever NumPy
+takes an array (:func:`convert_arguments`, which jax.numpy alone refuses for lists), converted by the
+dtype policy without silent data loss (``brainpy_math._conversion``). Creation functions check their
+arguments before jax sees them (``arange(5.0, None, 2.0)`` is NumPy's one-argument form; a huge or
+negative shape raises NumPy's exception instead of aborting inside XLA) and take the Array API's
+``device=`` (a jax ``Device`` or ``'cpu'``) and, for ``asarray``, ``copy=``.
+
 Example:
     >>> import brainpy_math as bm
     >>> with bm.set_backend('jax'):

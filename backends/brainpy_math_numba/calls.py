@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 import brainpy_math
-from brainpy_math import _config
+from brainpy_math import _config, _conversion
 from brainpy_math.base import Base
 
 from .codegen import (FunctionGenerator, Static, UnsupportedCode, UnsupportedObject, _as_constant,
@@ -139,9 +139,27 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
         if implementation is None:
             raise gen.fail(str(err), "Call it outside bm.jit, or use the jax backend", node) from None
         # NumPy's own function: Numba compiles it if it can, and a typing error names this line.
+    if namespace == "" and name == "astype":
+        args, keywords = _requested_dtype(gen, args, keywords, 1, "astype")
     label = f"_bm_{namespace + '_' if namespace else ''}{name}"
     gen.program.inject(label, implementation, f"{module_name}.compiled({name!r})")
     return _call(ast.Name(label, ast.Load()), args, keywords)
+
+
+def _requested_dtype(gen: FunctionGenerator, args: list, keywords: list, position: int,
+                     where: str) -> tuple[list, list]:
+    """The ``dtype`` argument (at ``position`` or by keyword) as the policy answers it: a 64-bit
+    request under the 32-bit policy warns once, when the code is generated, and gives 32 bits."""
+    def answered(value: ast.expr) -> ast.expr:
+        if isinstance(value, Static):
+            try:
+                return _numpy_attr(_conversion.requested_dtype(value.obj, f"bm.{where} (compiled)").name)
+            except TypeError:
+                return value
+        return value
+    args = [answered(a) if i == position else a for i, a in enumerate(args)]
+    keywords = [ast.keyword(k.arg, answered(k.value)) if k.arg == "dtype" else k for k in keywords]
+    return args, keywords
 
 
 _CREATION = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
@@ -211,7 +229,7 @@ def _creation(gen: FunctionGenerator, name: str, args, keywords, node: ast.Call)
     if isinstance(dtype, ast.Constant) and dtype.value is None:
         dtype = None
     if dtype is not None and isinstance(dtype, Static):
-        dtype = _numpy_attr(_config.canonicalize_dtype(dtype.obj).name)
+        dtype = _numpy_attr(_conversion.requested_dtype(dtype.obj, f"bm.{name} (compiled)").name)
     np_call = lambda fn, *a: _call(_numpy_attr(fn), [x for x in a if x is not None], [])
     default_float = _numpy_attr(_config.default_float().name)
 
