@@ -36,7 +36,7 @@ import numpy as np
 from . import _config
 
 __all__ = ["requested_dtype", "cast_plan", "check_range", "check_fits", "host_array", "check_shape",
-           "check_size", "check_num", "arange_arguments", "arange_length", "MAX_BYTES"]
+           "check_size", "check_num", "arange_arguments", "arange_length", "host_memory", "MAX_BYTES"]
 
 # NumPy's limit: an array's size in bytes must fit a signed 64-bit integer (XLA aborts beyond it).
 MAX_BYTES = np.iinfo(np.int64).max

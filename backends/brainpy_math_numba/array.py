@@ -14,6 +14,7 @@ Example:
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -31,8 +32,6 @@ _SCALARS = _promotion.PYTHON_SCALARS
 # Ufuncs whose operands are not promoted to one type: they mix types by design (ldexp's exponent
 # is an integer) or only inspect their operand.
 _UNPROMOTED = frozenset({np.ldexp, np.frexp, np.isnat})
-_inexact_cache: dict[Any, bool] = {}
-_integer_cache: dict[Any, bool] = {}
 _BOOL_AS_INTEGER = np.dtype(np.int32)
 
 
@@ -187,30 +186,24 @@ def policy_argument(x: Any, where: str) -> Any:
     return x.astype(target)
 
 
+@functools.lru_cache(maxsize=None)
+def _output_kinds(ufunc: np.ufunc, operand: np.dtype) -> str:
+    """The dtype kinds of NumPy's loop for ``ufunc`` on operands of ``operand`` ('' if it has none)."""
+    try:
+        loop = ufunc.resolve_dtypes((operand,) * ufunc.nin + (None,) * ufunc.nout)
+    except (TypeError, ValueError, np.exceptions.DTypePromotionError):
+        return ""
+    return "".join(np.dtype(t).kind for t in loop[ufunc.nin:])
+
+
 def _computes_inexact(ufunc: np.ufunc) -> bool:
     """Whether NumPy's loop for integer operands of ``ufunc`` returns floats (``sqrt``, ``/``...)."""
-    known = _inexact_cache.get(ufunc)
-    if known is None:
-        try:
-            loop = ufunc.resolve_dtypes((np.dtype(np.int32),) * ufunc.nin + (None,) * ufunc.nout)
-            known = any(np.dtype(t).kind in "fc" for t in loop[ufunc.nin:])
-        except (TypeError, ValueError, np.exceptions.DTypePromotionError):
-            known = False
-        _inexact_cache[ufunc] = known
-    return known
+    return any(kind in "fc" for kind in _output_kinds(ufunc, np.dtype(np.int32)))
 
 
 def _computes_integer(ufunc: np.ufunc) -> bool:
     """Whether NumPy has no bool loop for ``ufunc`` and computes bools as integers (``%``, ``**``)."""
-    known = _integer_cache.get(ufunc)
-    if known is None:
-        try:
-            loop = ufunc.resolve_dtypes((np.dtype(np.bool_),) * ufunc.nin + (None,) * ufunc.nout)
-            known = any(np.dtype(t).kind in "iu" for t in loop[ufunc.nin:])
-        except (TypeError, ValueError, np.exceptions.DTypePromotionError):
-            known = False
-        _integer_cache[ufunc] = known
-    return known
+    return any(kind in "iu" for kind in _output_kinds(ufunc, np.dtype(np.bool_)))
 
 
 def _compute_type(ufunc: np.ufunc, inputs: tuple) -> np.dtype:
