@@ -71,7 +71,7 @@ def enable_x64(enabled: bool = True) -> None:
 
 
 def disable_x64() -> None:
-    """Return to the float32/int32 defaults (the initial state unless ``$BRAINPY_MATH_ENABLE_X64`` is set).
+    """Return to the float32/int32 defaults (the initial state, unless $BRAINPY_MATH_ENABLE_X64).
 
     Example:
         >>> import brainpy_math as bm

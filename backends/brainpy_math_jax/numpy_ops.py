@@ -844,8 +844,8 @@ def _from_jax(qualified: str, fn: Callable) -> Callable:
 _CREATION = ("asarray", "array", "zeros", "ones", "empty", "full", "eye", "identity", "tri", "arange",
              "linspace", "logspace", "geomspace", "zeros_like", "ones_like", "full_like", "empty_like",
              "from_dlpack", "astype", "__array_namespace_info__")
-_OWN = (*_CREATION, "isdtype", "finfo", "iinfo", "permute_dims", "searchsorted", "cumulative_prod", "one_hot", "put", "fix", "modf",
-        "nanargmax", "nanargmin", "histogram", "bincount", "vsplit",
+_OWN = (*_CREATION, "isdtype", "finfo", "iinfo", "permute_dims", "searchsorted", "cumulative_prod",
+        "one_hot", "put", "fix", "modf", "nanargmax", "nanargmin", "histogram", "bincount", "vsplit",
         *_ORDER_STATISTICS)
 _SOURCES = {"": jnp, "linalg": jnp.linalg, "fft": jnp.fft, "activations": jax.nn}
 

@@ -1,23 +1,26 @@
 #!/usr/bin/env python3
 """Run the Array API standard's test suite against one brainpy_math backend and dtype policy.
 
-    python tests/array_api/run_suite.py --backend numba            # default (32-bit) policy
-    python tests/array_api/run_suite.py --backend jax --x64        # BRAINPY_MATH_ENABLE_X64=1
-    python tests/array_api/run_suite.py --backend jax --check-expected   # which known failures pass now?
-    python tests/array_api/run_suite.py --module numpy             # a reference library, no skips file
-    python tests/array_api/run_suite.py --table build/array-api/*.summary.json   # CI's summary table
+    python tests/array_api/run_suite.py --backend numba          # default (32-bit) policy
+    python tests/array_api/run_suite.py --backend jax --x64      # BRAINPY_MATH_ENABLE_X64=1
+    python tests/array_api/run_suite.py --backend jax --check-expected   # known failures passing now?
+    python tests/array_api/run_suite.py --module numpy           # a reference library, no skips file
+    python tests/array_api/run_suite.py --table build/array-api/*.summary.json   # a summary table
 
 The suite is the unmodified copy in ``../shared/array-api-tests`` (beside the repository root; see
-its SOURCE.md), run from its own folder with a pinned Hypothesis seed and max-examples, the deadline
-off, shrinking off (``-p noshrink``) and the examples independent of brainpy_math's source
-(``-p fixed_examples``; both plugins are in this folder). Hypothesis' storage and Python's bytecode
+its SOURCE.md), run from its own folder against the working tree (this checkout's ``brainpy_math``
+and ``backends/`` come first on ``PYTHONPATH``) with a pinned Hypothesis seed and max-examples, the
+deadline off, shrinking off (``-p noshrink``) and examples that depend only on the seed and the
+Hypothesis version (``-p fixed_examples``; both plugins are in this folder). ``--workers N`` runs
+it under pytest-xdist, with the same examples and results. Hypothesis' storage and Python's bytecode
 go to the output folder (``build/array-api/`` by default), never into the suite's folder.
 
 Expected failures live in ``expected-failures-<backend>-<policy>.txt`` next to this script, in the
-suite's skips-file format (entries are node ids or prefixes starting with ``array_api_tests``; ``#``
-lines are comments; every entry must have a comment giving the reason, see ``read_expected``). They are
-passed as ``--skips-file``, so they are not run; ``--check-expected`` passes them as ``--xfails-file``
-instead, which runs them and lists the entries whose tests all pass now (a warning, not a failure).
+suite's skips-file format (whole-line test ids or id prefixes starting with ``array_api_tests``;
+``#`` lines are comments; every entry needs a comment giving the reason, see ``read_expected``).
+They are passed as ``--skips-file``, so they are not run; ``--check-expected`` passes them as
+``--xfails-file`` instead, which runs them and lists the entries whose tests all pass now (a
+warning, not a failure).
 
 How the result is counted (printed, and written to ``<out>/<name>.summary.json``):
 
@@ -54,7 +57,6 @@ DEFAULT_OUT = REPO / "build" / "array-api"
 API_VERSION = "2024.12"
 BACKENDS = ("jax", "numba")
 KNOWN_REASON = "--skips-file ("
-XFAIL_REASON = "--xfails-file ("
 
 
 def expected_failures_path(backend: str, policy: str) -> Path:
@@ -101,7 +103,8 @@ def read_expected(path: Path) -> list[Entry]:
                 problems.append(f"{path.name}:{number}: trailing space or comment after the id "
                                 f"(the suite would take it as part of the id): {line!r}")
             elif not " ".join(comment).strip():
-                problems.append(f"{path.name}:{number}: entry without a '#' reason above it: {line}")
+                problems.append(f"{path.name}:{number}: entry without a '#' reason above it: "
+                                f"{line}")
             else:
                 entries.append(Entry(line, " ".join(c for c in comment if c), number))
             continue
@@ -131,7 +134,7 @@ class Summary:
     module: str
     backend: str | None
     policy: str
-    mode: str                    # "run" (skips file) or "check-expected" (xfails file) or "reference"
+    mode: str            # "run" (skips file), "check-expected" (xfails file) or "reference"
     max_examples: int
     seed: int
     passed: int = 0
@@ -288,7 +291,8 @@ def build_command(args, report: Path, skips: Path | None, check: bool) -> list[s
            "-o", "console_output_style=classic"]
     if args.workers > 1:
         if importlib.util.find_spec("xdist") is None:
-            print("run_suite: pytest-xdist is not installed; running in one process", file=sys.stderr)
+            print("run_suite: pytest-xdist is not installed; running in one process",
+                  file=sys.stderr)
         else:   # a crash (an abort in XLA, a segfault in compiled code) then fails one test only
             cmd += ["-n", str(args.workers)]
     if skips is not None:
@@ -311,7 +315,7 @@ def build_env(args, out: Path) -> dict[str, str]:
     env.pop("ARRAY_API_TESTS_SKIP_DTYPES", None)
     x64 = "1" if args.x64 else "0"
     env["BRAINPY_MATH_ENABLE_X64"] = x64
-    env["JAX_ENABLE_X64"] = x64                     # for --module jax.numpy; the JAX backend syncs it
+    env["JAX_ENABLE_X64"] = x64     # for --module jax.numpy; the JAX backend syncs it itself
     if args.backend:
         env["BRAINPY_MATH_BACKEND"] = args.backend
     return env
@@ -320,8 +324,9 @@ def build_env(args, out: Path) -> dict[str, str]:
 def run(args) -> int:
     suite = Path(args.suite).resolve()
     if not (suite / "array_api_tests").is_dir() or not (suite / "conftest.py").is_file():
-        print(f"run_suite: the Array API suite is not at {suite} (expected ../shared/array-api-tests "
-              f"beside the repository root; --suite to point elsewhere)", file=sys.stderr)
+        print(f"run_suite: the Array API suite is not at {suite} (expected "
+              f"../shared/array-api-tests beside the repository root; --suite to point elsewhere)",
+              file=sys.stderr)
         return 2
     policy = "x64" if args.x64 else "default"
     reference = args.module != "brainpy_math"
@@ -354,7 +359,8 @@ def run(args) -> int:
                                   stderr=subprocess.STDOUT if not args.verbose else None)
             code = proc.returncode
         except subprocess.TimeoutExpired:
-            print(f"run_suite: {name}: the suite ran past --timeout {args.timeout} s", file=sys.stderr)
+            print(f"run_suite: {name}: the suite ran past --timeout {args.timeout} s",
+                  file=sys.stderr)
             return 2
     wall = time.perf_counter() - start
     if code not in (0, 1) or not report.is_file():
@@ -369,7 +375,7 @@ def run(args) -> int:
     s = summarize(data, name=name, module=args.module, backend=None if reference else args.backend,
                   policy=policy, mode=mode, max_examples=args.max_examples, seed=args.seed,
                   entries=entries)
-    if args.pytest_args:    # a selection (-k, a path) leaves tests out: "matches no test" means nothing
+    if args.pytest_args:    # a selection (-k, a path) leaves tests out: "matches no test" is moot
         s.unmatched_entries = []
     s.wall_s = wall
     (out / f"{name}.summary.json").write_text(json.dumps(asdict(s), indent=1) + "\n")
@@ -391,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-examples", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--check-expected", action="store_true",
-                   help="run the expected failures too (as xfails) and list the entries that pass now")
+                   help="run the expected failures too (as xfails); list the entries that pass now")
     p.add_argument("--no-expected", action="store_true",
                    help="ignore the expected-failures file: every failing test counts as a failure")
     p.add_argument("--expected-failures", help="another expected-failures file")
@@ -399,9 +405,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(DEFAULT_OUT),
                    help="folder for the JSON report, log and summary (default build/array-api)")
     p.add_argument("--workers", type=int, default=1,
-                   help="pytest-xdist processes (the examples do not depend on it; see fixed_examples.py)")
+                   help="pytest-xdist processes (the examples do not depend on it)")
     p.add_argument("--timeout", type=float, default=None, help="seconds before the run is stopped")
-    p.add_argument("--verbose", action="store_true", help="show pytest's output instead of logging it")
+    p.add_argument("--verbose", action="store_true",
+                   help="show pytest's output instead of logging it")
     p.add_argument("--table", nargs="+", metavar="SUMMARY_JSON",
                    help="only print a table of earlier runs' *.summary.json files")
     p.add_argument("pytest_args", nargs="*", help="after '--': more arguments for pytest")

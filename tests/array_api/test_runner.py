@@ -112,10 +112,11 @@ def test_summarize_counts_known_failures_as_run_and_not_passed():
         _test("array_api_tests/t.py::test_ok2", "passed"),
         _test("array_api_tests/t.py::test_bad", "failed"),
         _test("array_api_tests/t.py::test_known[a]", "skipped", "--skips-file (x.txt)"),
-        _test("array_api_tests/t.py::test_new", "skipped", "requires ARRAY_API_TESTS_VERSION >= 2025.12"),
+        _test("array_api_tests/t.py::test_new", "skipped",
+              "requires ARRAY_API_TESTS_VERSION >= 2025.12"),
     ]}
-    s = run_suite.summarize(report, name="n", module="brainpy_math", backend="numba", policy="default",
-                            mode="run", max_examples=20, seed=0, entries=entries)
+    s = run_suite.summarize(report, name="n", module="brainpy_math", backend="numba",
+                            policy="default", mode="run", max_examples=20, seed=0, entries=entries)
     assert (s.passed, s.failed, s.known, s.suite_skipped, s.run) == (2, 1, 1, 1, 4)
     assert s.rate == 0.5
     assert s.failures == {"array_api_tests/t.py::test_bad": "AssertionError: boom"}
@@ -125,8 +126,9 @@ def test_summarize_counts_known_failures_as_run_and_not_passed():
 
 def test_summarize_reads_skip_reasons_of_xdist_workers():
     skipped = _test("array_api_tests/t.py::test_known", "skipped")
-    skipped["setup"]["longrepr"] = ("[gw1] linux -- Python 3.11.7 /usr/bin/python\n('/s/t.py', 185, "
-                                    "'Skipped: --skips-file (/r/expected-failures-jax-default.txt)')")
+    skipped["setup"]["longrepr"] = ("[gw1] linux -- Python 3.11.7 /usr/bin/python\n"
+                                    "('/s/t.py', 185, 'Skipped: --skips-file "
+                                    "(/r/expected-failures-jax-default.txt)')")
     version = _test("array_api_tests/t.py::test_new", "skipped")
     version["setup"]["longrepr"] = ("('/s/t.py', 9, 'Skipped: requires ARRAY_API_TESTS_VERSION >= "
                                     "2025.12')")
