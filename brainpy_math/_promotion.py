@@ -184,7 +184,9 @@ def check_python_int(value: int, dtype: np.dtype, where: str) -> None:
     """
     if not fits(value, dtype):
         info = np.iinfo(dtype)
-        hint = ("; 64-bit integers need bm.enable_x64()" if not _config.x64_enabled() and
-                np.iinfo(np.int64).min <= value <= np.iinfo(np.uint64).max and dtype.itemsize < 8 else "")
+        # Only where the policy's 32-bit type stands in for a 64-bit one that would hold the value.
+        wide = np.iinfo(np.int64 if dtype.kind == "i" else np.uint64)
+        hint = ("; 64-bit integers need bm.enable_x64()" if not _config.x64_enabled() and dtype.itemsize == 4
+                and wide.min <= value <= wide.max else "")
         raise OverflowError(f"{where}: Python int {value} does not fit dtype {dtype.name} "
                             f"(range {info.min}..{info.max}){hint}")
