@@ -30,7 +30,7 @@ import numpy as np
 
 from . import _config
 
-__all__ = ["WEAK_INT", "WEAK_FLOAT", "WEAK_COMPLEX", "operand_type", "promote_types", "result_type",
+__all__ = ["WEAK_INT", "WEAK_FLOAT", "WEAK_COMPLEX", "operand_type", "promote_types", "lattice_join", "result_type",
            "inexact_type", "fits", "check_python_int", "PYTHON_SCALARS"]
 
 WEAK_INT, WEAK_FLOAT, WEAK_COMPLEX = "int", "float", "complex"
@@ -125,6 +125,20 @@ def promote_types(a: Any, b: Any) -> np.dtype:
         dtype('float32')
     """
     return _concrete(_join(operand_type(np.dtype(a)), operand_type(np.dtype(b))))
+
+
+def lattice_join(a: Any, b: Any) -> np.dtype:
+    """The lattice's join of two dtypes as x64 sees it (no narrowing to the policy; a join above
+    the 64-bit integers is float64). For code that must not depend on the current policy.
+
+    Example:
+        >>> import numpy as np
+        >>> from brainpy_math import _promotion
+        >>> _promotion.lattice_join(np.uint32, np.int32)
+        dtype('int64')
+    """
+    node = _join(np.dtype(a), np.dtype(b))
+    return {WEAK_INT: _i64, WEAK_FLOAT: _f64, WEAK_COMPLEX: _c128}.get(node, node)
 
 
 def result_type(*operands: Any) -> np.dtype:

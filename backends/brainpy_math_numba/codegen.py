@@ -899,6 +899,11 @@ class _LiteralTyper(ast.NodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         left_lit, right_lit = self.weak(node.left), self.weak(node.right)
         op_name = type(node.op).__name__
+        if op_name == "Div" and not left_lit and not right_lit:
+            # Numba divides integer arrays in float64; the table says float32 up to 32-bit integers.
+            name = self.gen.program.inject("_bm_true_divide", _literals().true_divide,
+                                           "brainpy_math_numba.literals.true_divide")
+            return ast.Call(ast.Name(name, ast.Load()), [self.visit(node.left), self.visit(node.right)], [])
         if left_lit != right_lit and op_name in _WEAK_OPS:
             other = self.visit(node.right if left_lit else node.left)
             literal = node.left if left_lit else node.right

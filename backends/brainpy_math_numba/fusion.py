@@ -352,6 +352,10 @@ class _Converter:
                 from . import literals
                 return self.program.inject(name.replace("_bm_weak_", "_bm_sweak_"), literals.WEAK_SCALAR[name],
                                            f"brainpy_math_numba.literals.WEAK_SCALAR[{name!r}]")
+            if name == "_bm_true_divide":
+                from . import literals
+                return self.program.inject("_bm_strue_divide", literals.true_divide_scalar,
+                                           "brainpy_math_numba.literals.true_divide_scalar")
             if name == "_bm_float_argument":
                 from . import literals
                 return self.program.inject("_bm_sfloat_argument", literals.float_argument_scalar,

@@ -26,7 +26,7 @@ from numba.np.numpy_support import as_dtype, from_dtype
 from brainpy_math import _config, _promotion
 
 __all__ = ["WEAK_BINARY", "WEAK_SCALAR", "cast_literal", "float_argument", "float_argument_scalar",
-           "weak_function_name"]
+           "true_divide", "true_divide_scalar", "weak_function_name"]
 
 _OPERATORS: dict[str, Callable] = {
     "Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
@@ -200,3 +200,38 @@ def _float_argument_kernel(x):
 
 float_argument = vectorize(nopython=True, cache=True)(_float_argument_kernel)
 """``x`` as the default float if it is an integer or boolean (the input of a float-valued ufunc)."""
+
+
+def true_divide_scalar(a, b):  # pragma: no cover - replaced by the overload
+    """``a / b`` for one element, computed in the table's type (see :data:`true_divide`)."""
+    return a / b
+
+
+def _division_type(a, b):
+    """The float type ``a / b`` is computed in: the lattice's join of the operands (before the
+    policy: the same in every process, so Numba's on-disk cache stays valid), inexact as JAX makes
+    it (float32 for integers up to 32 bits, float64 for 64-bit ones). ``None``: not numbers."""
+    numbers = (types.Integer, types.Boolean, types.Float)
+    if not (isinstance(a, numbers) and isinstance(b, numbers)):
+        return None
+    joined = _promotion.lattice_join(as_dtype(a), as_dtype(b))
+    if joined.kind in "biu":
+        joined = np.dtype(np.float64 if joined.itemsize == 8 else np.float32)
+    return from_dtype(joined)
+
+
+@overload(true_divide_scalar, inline="always")
+def _true_divide_typed(a, b):
+    target = _division_type(_scalar_type(a), _scalar_type(b))
+    if target is None:
+        return lambda a, b: a / b
+    return lambda a, b: target(a) / target(b)
+
+
+def _true_divide_kernel(a, b):
+    return true_divide_scalar(a, b)
+
+
+true_divide = vectorize(nopython=True, cache=True)(_true_divide_kernel)
+"""``a / b`` of two arrays (or an array and a scalar variable) in the table's type: Numba, like
+NumPy, divides int32 arrays in float64, where the table (and JAX) says float32."""
