@@ -33,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 
 import brainpy_math
-from brainpy_math import _config
+from brainpy_math import _config, _promotion
 from brainpy_math.base import Base
 from brainpy_math.variables import Variable
 
@@ -580,6 +580,8 @@ class FunctionGenerator:
                         target)
 
     def emit_assign(self, stmt: ast.Assign, depth: int) -> None:
+        for target in stmt.targets:
+            self.check_integer_write(target, stmt.value)
         value = self.expr(stmt.value)
         if len(stmt.targets) == 1 and self.simple_target(stmt.targets[0]):
             self.write(depth, f"{self.target(stmt.targets[0])} = {value}", stmt)
@@ -589,6 +591,24 @@ class FunctionGenerator:
         self.write(depth, f"{tmp} = {value}", stmt)
         for target in stmt.targets:
             self.assign_from(target, tmp, depth, stmt)
+
+    def check_integer_write(self, target: ast.expr, value: ast.expr) -> None:
+        """A Python int literal written into an integer Variable or array of the model must fit its
+        dtype: compiled code would wrap it (``self.count[0] = 300`` into int8), eager code raises."""
+        literal = value.operand if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) else value
+        if not (isinstance(literal, ast.Constant) and type(literal.value) is int):
+            return
+        number = -literal.value if literal is not value else literal.value
+        holder = target.value if isinstance(target, ast.Subscript) else target
+        if not isinstance(holder, ast.Attribute):
+            return
+        resolved = self.transform(ast.Attribute(value=holder.value, attr=holder.attr, ctx=ast.Load()))
+        if isinstance(resolved, Static) and isinstance(resolved.obj, np.ndarray) and \
+                resolved.obj.dtype.kind in "iu" and not _promotion.fits(number, resolved.obj.dtype):
+            info = np.iinfo(resolved.obj.dtype)
+            raise self.fail(f"the Python int {number} does not fit dtype {resolved.obj.dtype.name} of "
+                            f"{ast.unparse(holder)} (range {info.min}..{info.max}); it would wrap",
+                            "Write a value in range, or give the array a wider dtype", value, OverflowError)
 
     def simple_target(self, target: ast.expr) -> bool:
         if isinstance(target, (ast.Tuple, ast.List)):

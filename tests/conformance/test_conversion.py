@@ -514,3 +514,25 @@ def test_result_dtypes_of_the_standard(backend):
     bm.enable_x64()
     assert_matches(bm.searchsorted(bm.arange(5), [1, 3]), [1, 3], "int64")
     assert_matches(bm.cumulative_prod(bm.asarray(np.array([1, 2, 3], np.uint8))), [1, 2, 6], "uint64")
+
+
+class _Counter(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.count = bm.Variable(bm.zeros(2, dtype=bm.int8))
+
+    def write_in_range(self):
+        self.count[0] = -100
+        self.count[1] = 127
+
+    def write_out_of_range(self):
+        self.count[0] = 300
+
+
+def test_compiled_writes_of_python_ints_never_wrap(backend):
+    counter = _Counter()
+    bm.jit(counter.write_in_range)()
+    assert np.asarray(counter.count).tolist() == [-100, 127]
+    with pytest.raises(OverflowError, match="300"):
+        bm.jit(counter.write_out_of_range)()
+    assert np.asarray(counter.count).tolist() == [-100, 127]  # nothing written
