@@ -194,6 +194,17 @@ def _python_int_operand(value: Any, other: int, name: str) -> None:
         _promotion.check_python_int(other, np.dtype(dtype), name)  # raises, with the message
 
 
+def _bool_power(base: Any, exponent: Any) -> tuple[Any, Any]:
+    """jax.numpy computes a bool base of ``**`` in int32 whatever the exponent's integer type; the
+    table computes it in the join (``bool ** int8`` is int8, as on the Numba backend)."""
+    if np.dtype(getattr(base, "dtype", bool)) == np.bool_ or np.dtype(getattr(exponent, "dtype", bool)) == np.bool_:
+        target = _promotion.result_type(base, exponent)
+        if target.kind in "iu":
+            base = base.astype(target) if hasattr(base, "astype") else base
+            exponent = exponent.astype(target) if hasattr(exponent, "astype") else exponent
+    return base, exponent
+
+
 def _binary(op, name: str):
     checked = name != "divide"  # int / int is float: NumPy takes any Python int there
 
@@ -207,6 +218,8 @@ def _binary(op, name: str):
             other = to_jax(other, where=name)
         elif not _is_operand(other):
             return NotImplemented
+        if name == "power":
+            return JaxArray(op(*_bool_power(self._value, other)))
         return JaxArray(op(self._value, other))
     return method
 
@@ -222,6 +235,8 @@ def _reflected(op, name: str):
             other = to_jax(other, where=name)
         elif not _is_operand(other):
             return NotImplemented
+        if name == "power":
+            return JaxArray(op(*_bool_power(other, self._value)))
         return JaxArray(op(other, self._value))
     return method
 
@@ -264,6 +279,8 @@ def _compare(op, name: str):
             other = to_jax(other, where=name)
         elif not _is_operand(other):
             return NotImplemented
+        if name == "power":
+            return JaxArray(op(*_bool_power(self._value, other)))
         return JaxArray(op(self._value, other))
     return method
 
