@@ -205,7 +205,8 @@ def _bool_power(base: Any, exponent: Any) -> tuple[Any, Any]:
     return base, exponent
 
 
-def _binary(op, name: str):
+def _binary(op, name: str, reflected: bool = False):
+    """The operator method ``self <op> other`` (``other <op> self`` if ``reflected``)."""
     checked = name != "divide"  # int / int is float: NumPy takes any Python int there
 
     def method(self, other):
@@ -218,26 +219,10 @@ def _binary(op, name: str):
             other = to_jax(other, where=name)
         elif not _is_operand(other):
             return NotImplemented
+        left, right = (other, self._value) if reflected else (self._value, other)
         if name == "power":
-            return JaxArray(op(*_bool_power(self._value, other)))
-        return JaxArray(op(self._value, other))
-    return method
-
-
-def _reflected(op, name: str):
-    checked = name != "divide"
-
-    def method(self, other):
-        if type(other) is int:
-            if checked:
-                _python_int_operand(self._value, other, name)
-        elif isinstance(other, _CONVERTED_OPERANDS):
-            other = to_jax(other, where=name)
-        elif not _is_operand(other):
-            return NotImplemented
-        if name == "power":
-            return JaxArray(op(*_bool_power(other, self._value)))
-        return JaxArray(op(other, self._value))
+            left, right = _bool_power(left, right)
+        return JaxArray(op(left, right))
     return method
 
 
@@ -279,8 +264,6 @@ def _compare(op, name: str):
             other = to_jax(other, where=name)
         elif not _is_operand(other):
             return NotImplemented
-        if name == "power":
-            return JaxArray(op(*_bool_power(self._value, other)))
         return JaxArray(op(self._value, other))
     return method
 
@@ -628,7 +611,7 @@ class JaxArray:
     # ------------------------------------------------------------------ operators
     for _name, _op in _BINARY.items():
         locals()[f"__{_name}__"] = _binary(_op, _UFUNC_NAMES[_name])
-        locals()[f"__r{_name}__"] = _reflected(_op, _UFUNC_NAMES[_name])
+        locals()[f"__r{_name}__"] = _binary(_op, _UFUNC_NAMES[_name], reflected=True)
         locals()[f"__i{_name}__"] = _inplace(_op, _UFUNC_NAMES[_name])
     for _name, _op in _COMPARE.items():
         locals()[f"__{_name}__"] = _compare(_op, _name)
