@@ -205,19 +205,30 @@ def _bool_power(base: Any, exponent: Any) -> tuple[Any, Any]:
     return base, exponent
 
 
+_NOT_AN_OPERAND = object()
+
+
+def _operand(self: "JaxArray", other: Any, name: str) -> Any:
+    """``other`` as an operand of ``self <name> other``: a JaxArray unwrapped, a Python int checked
+    against the array's integer dtype (not for true division, whose result is a float), lists and
+    NumPy arrays converted by the policy; ``_NOT_AN_OPERAND`` for anything else."""
+    if isinstance(other, JaxArray):
+        return other._value
+    if type(other) is int:
+        if name != "divide":
+            _python_int_operand(self._value, other, name)
+        return other
+    if isinstance(other, _CONVERTED_OPERANDS):
+        return to_jax(other, where=name)
+    return other if _is_operand(other) else _NOT_AN_OPERAND
+
+
 def _binary(op, name: str, reflected: bool = False):
     """The operator method ``self <op> other`` (``other <op> self`` if ``reflected``)."""
-    checked = name != "divide"  # int / int is float: NumPy takes any Python int there
 
     def method(self, other):
-        if isinstance(other, JaxArray):
-            other = other._value
-        elif type(other) is int:
-            if checked:
-                _python_int_operand(self._value, other, name)
-        elif isinstance(other, _CONVERTED_OPERANDS):
-            other = to_jax(other, where=name)
-        elif not _is_operand(other):
+        other = _operand(self, other, name)
+        if other is _NOT_AN_OPERAND:
             return NotImplemented
         left, right = (other, self._value) if reflected else (self._value, other)
         if name == "power":
@@ -227,16 +238,11 @@ def _binary(op, name: str, reflected: bool = False):
 
 
 def _inplace(op, name: str):
-    checked = name != "divide"
 
     def method(self, other):
-        if isinstance(other, JaxArray):
-            other = other._value
-        elif type(other) is int:
-            if checked:
-                _python_int_operand(self._value, other, name)
-        elif isinstance(other, _CONVERTED_OPERANDS):
-            other = to_jax(other, where=name)
+        other = _operand(self, other, name)
+        if other is _NOT_AN_OPERAND:
+            return NotImplemented  # Python then says "unsupported operand type(s)"
         result = op(self._value, other)
         self._write(_cast_inplace(result, self._value, name))
         return self

@@ -1,8 +1,6 @@
 """The Numba backend as the frontend sees it: every name the frontend forwards to lives here."""
 from __future__ import annotations
 
-import numpy as np
-
 from .numpy_ops import *  # noqa: F401,F403  (the NumPy namespace)
 from .numpy_ops import PROVIDERS
 from . import random  # noqa: F401  (bm.random)

@@ -20,7 +20,6 @@ import numpy as np
 
 from brainpy_math import _config
 from brainpy_math.base import Base
-from brainpy_math.variables import Variable
 
 from .codegen import Generated, Program
 from .compiler import explain_numba_error, load_program
