@@ -11,6 +11,7 @@ import dataclasses
 import importlib
 import importlib.util
 import os
+import re
 from importlib import metadata
 from types import ModuleType
 from typing import Iterator
@@ -46,6 +47,8 @@ class BackendError(ValueError):
 
 
 _specs: dict[str, BackendSpec] | None = None
+# The distribution that registered each backend: its metadata lists what the backend's extra installs.
+_dists: dict[str, metadata.Distribution] = {}
 _loaded: dict[str, ModuleType] = {}
 _current_name: str | None = None
 # The loaded module of the current backend. Dispatch reads this global, so it must stay in step
@@ -63,6 +66,8 @@ def _discover() -> dict[str, BackendSpec]:
                 raise TypeError(f"entry point {ep.name!r} in group {ENTRY_POINT_GROUP!r} must point to a "
                                 f"brainpy_math.BackendSpec, got {type(spec).__name__}")
             specs[spec.name] = spec
+            if ep.dist is not None:
+                _dists[spec.name] = ep.dist
         _specs = specs
     return _specs
 
@@ -87,28 +92,51 @@ def available_backends() -> list[str]:
     return [name for name, spec in sorted(_discover().items()) if _installed(spec)]
 
 
-def _unavailable_message(name: str) -> str:
+def install_hint(name: str) -> str:
+    """A pip command that installs what backend ``name`` needs, from PyPI.
+
+    The requirements of the backend's extra are read from the metadata of the distribution that
+    registered it (``brainpy-math[jax]`` itself names no PyPI package: the project installs from a
+    checkout), so the command works wherever pip does.
+
+    Example:
+        >>> from brainpy_math._backend import install_hint
+        >>> install_hint('numba').startswith('pip install "numba')
+        True
+    """
+    spec = _discover().get(name)
+    if spec is None:
+        return ""
+    marker = re.compile(r"extra\s*==\s*[\"']" + re.escape(spec.extra) + r"[\"']")
+    dist = _dists.get(name)
+    requirements = [r.split(";")[0].strip() for r in (dist.requires or [] if dist else [])
+                    if marker.search(r)]
+    return "pip install " + " ".join(f'"{r}"' for r in (requirements or spec.requires))
+
+
+def _unavailable_message(name: str, source: str = "backend") -> str:
     specs = _discover()
     known = ", ".join(sorted(specs)) or "none"
     installed = ", ".join(available_backends()) or "none"
     if name in specs:
         spec = specs[name]
-        return (f"backend {name!r} is registered but its dependencies ({', '.join(spec.requires)}) are not "
-                f"installed. Registered backends: {known}; installed: {installed}. "
-                f"Fix: pip install \"brainpy-math[{spec.extra}]\"")
-    return (f"backend={name!r} is not a brainpy_math backend. Registered backends: {known}; installed: "
-            f"{installed}. Install one with pip install \"brainpy-math[jax]\" or "
-            f"pip install \"brainpy-math[numba]\".")
+        return (f"{source}={name!r}: the backend is registered but its dependencies "
+                f"({', '.join(spec.requires)}) are not installed (installed backends: {installed}). "
+                f"Fix: {install_hint(name)}")
+    hints = " or ".join(install_hint(n) for n in sorted(specs) if n in _PREFERENCE)
+    return (f"{source}={name!r} is not a brainpy_math backend; expected one of: {known} (installed: "
+            f"{installed}).{' To install one: ' + hints if hints else ''}")
 
 
-def load(name: str) -> ModuleType:
-    """Import (once) and return the module implementing backend ``name``."""
+def load(name: str, source: str = "backend") -> ModuleType:
+    """Import (once) and return the module implementing backend ``name`` (``source`` names where the
+    name came from, for the error)."""
     module = _loaded.get(name)
     if module is not None:
         return module
     specs = _discover()
     if name not in specs or not _installed(specs[name]):
-        raise BackendError(_unavailable_message(name))
+        raise BackendError(_unavailable_message(name, source))
     module = importlib.import_module(specs[name].module)
     _loaded[name] = module
     return module
@@ -124,13 +152,13 @@ def _default_name() -> str:
             return name
     if installed:
         return installed[0]
-    raise BackendError("no brainpy_math backend is installed. Fix: pip install \"brainpy-math[jax]\" "
-                       "or pip install \"brainpy-math[numba]\"")
+    hints = " or ".join(install_hint(n) for n in sorted(_discover()) if n in _PREFERENCE)
+    raise BackendError(f"no brainpy_math backend is installed. Fix: {hints or 'pip install numba scipy'}")
 
 
-def _activate(name: str) -> None:
+def _activate(name: str, source: str = "backend") -> None:
     global _current_name, _current_module
-    module = load(name)
+    module = load(name, source)
     _current_name, _current_module = name, module
 
 
@@ -138,7 +166,8 @@ def current() -> ModuleType:
     """The module of the current backend, loading the default one on first use."""
     module = _current_module
     if module is None:
-        _activate(_default_name())
+        name = _default_name()
+        _activate(name, f"${ENV_VAR}" if os.environ.get(ENV_VAR) else "backend")
         module = _current_module
     return module  # type: ignore[return-value]
 

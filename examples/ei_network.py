@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from typing import Any
@@ -31,7 +32,7 @@ import numpy as np
 
 import brainpy_math as bm
 
-__all__ = ["LIF", "ExpCOBA", "COBANetwork", "build_network", "initial_potential", "simulate", "main"]
+__all__ = ["LIF", "ExpCOBA", "COBANetwork", "build_network", "initial_potential", "simulate", "parse_arguments", "run", "main"]
 
 # Brette et al. (2007) benchmark 1 in the units of the Brian2/BrainPy examples: mV, ms, conductances
 # relative to the leak conductance.
@@ -223,7 +224,8 @@ def simulate(net: COBANetwork, duration_ms: float, progress_bar: bool = False,
 
     The compile time is measured on a first run from a saved copy of the state, which is then
     restored: each of the ``repeats`` timed runs starts from the same state and reuses the
-    compiled loop (``run_s`` is the fastest: the benchmarks use 5 on a shared, noisy machine).
+    compiled loop (``run_s`` is the fastest: the benchmarks use 5 on a shared, noisy machine). Every
+    run has the same ``progress_bar``, so the timed runs reuse the first run's compiled program.
 
     Returns:
         ``spikes`` (bool, steps x neurons; ``None`` unless ``record``), ``spike_count``,
@@ -234,7 +236,9 @@ def simulate(net: COBANetwork, duration_ms: float, progress_bar: bool = False,
     indices = bm.arange(num_steps)
     saved = net.vars().dict()
     start = time.perf_counter()
-    np.asarray(bm.for_loop(body, indices))
+    # The same options as the timed runs: on JAX the progress bar is part of the compiled program, so
+    # a first run without it would compile a program the timed runs do not use.
+    np.asarray(bm.for_loop(body, indices, progress_bar=progress_bar))
     first_s = time.perf_counter() - start
     run_times = []
     for _ in range(max(1, int(repeats))):
@@ -276,8 +280,36 @@ def plot(spikes: np.ndarray, num_exc: int, dt: float, path: str, title: str) -> 
     plt.close(fig)
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _check_output_path(path: str) -> str | None:
+    """Why the plot could not be written to ``path`` (checked before the simulation), or None."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"--out {path!r}: the folder {folder!r} does not exist"
+    if os.path.isdir(path):
+        return f"--out {path!r} is a folder; expected a file path such as raster.png"
+    if not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        return f"--out {path!r} is not writable"
+    extension = os.path.splitext(path)[1].lower().lstrip(".")
+    if extension not in _PLOT_FORMATS:
+        return (f"--out {path!r}: the extension {extension or '(none)'!r} is not an image format; expected "
+                f"one of {', '.join(sorted(_PLOT_FORMATS))}")
+    return None
+
+
+# What matplotlib's savefig writes without extra packages.
+_PLOT_FORMATS = {"png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp"}
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (the usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, checked: every bad value is a one-line usage error before anything runs."""
+    parser = _OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["jax", "numba"], default=None,
                         help="the backend (default: $BRAINPY_MATH_BACKEND, else jax if installed, else numba)")
     parser.add_argument("--duration", type=float, default=1000.0, help="model time in ms (default 1000)")
@@ -286,11 +318,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--noise", type=float, default=0.0, help="white-noise strength, mV/sqrt(ms)")
     parser.add_argument("--out", default="ei_network.png", help="path of the raster plot (PNG)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
     args = parser.parse_args(argv)
+    dt = bm.get_dt()
     if args.neurons < 2:
         parser.error(f"--neurons must be at least 2, got {args.neurons}")
-    if args.duration <= 0:
-        parser.error(f"--duration must be positive, got {args.duration}")
+    if not math.isfinite(args.duration) or args.duration < dt:
+        parser.error(f"--duration must be at least one step (dt = {dt} ms), got {args.duration:g}")
+    if not math.isfinite(args.noise) or args.noise < 0:
+        parser.error(f"--noise must be a finite number >= 0 (mV/sqrt(ms)), got {args.noise:g}")
+    if args.seed < 0:
+        parser.error(f"--seed must be >= 0, got {args.seed}")
+    problem = _check_output_path(args.out)
+    if problem:
+        parser.error(problem)
+    return args
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Simulate, print the rates and the timings, and save the plot (see the module docstring)."""
     if args.backend is not None:
         bm.set_backend(args.backend)
     bm.random.seed(args.seed)
@@ -313,7 +359,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"mean rate: excitatory {rate_exc:.2f} Hz, inhibitory {rate_inh:.2f} Hz, "
           f"all {result['spike_count'] / net.num / seconds:.2f} Hz")
     print(f"compile time {result['compile_s']:.3f} s, simulation time {result['run_s']:.3f} s "
-          f"({result['run_s'] / seconds:.3f} s per second of model time)")
+          f"({result['run_s'] / seconds:.3f} s per second of model time"
+          f"{', with the progress bar' if progress else ''})")
     try:
         plot(spikes, net.num_exc, bm.get_dt(), args.out,
              f"COBA, {args.neurons} neurons, {bm.get_backend()} backend")
@@ -321,6 +368,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     except ImportError:
         print("matplotlib is not installed: no plot (pip install matplotlib)", file=sys.stderr)
     return dict(result, rate_exc=rate_exc, rate_inh=rate_inh)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the example; an error is printed as one line (``--traceback`` for the full one), exit 1."""
+    args = parse_arguments(argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("ei_network.py: interrupted", file=sys.stderr)
+        raise SystemExit(130)
+    except Exception as error:  # a user-facing script: one line, not a traceback
+        if args.traceback:
+            raise
+        message = " ".join(str(error).split()) or "(no message)"
+        print(f"ei_network.py: error: {type(error).__name__}: {message} (--traceback shows where)",
+              file=sys.stderr)
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

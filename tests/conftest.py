@@ -11,6 +11,7 @@ import os
 import pytest
 
 import brainpy_math as bm
+from brainpy_math import _backend
 
 from _assertions import assert_matches, tolerance  # noqa: F401  (re-exported for older imports)
 
@@ -37,7 +38,7 @@ def backend(request):
         if name in _required():
             pytest.fail(f"backend {name!r} is required here (CI or BRAINPY_MATH_REQUIRED_BACKENDS) "
                         f"but not installed")
-        pytest.skip(f"backend {name!r} is not installed (pip install \"brainpy-math[{name}]\")")
+        pytest.skip(f"backend {name!r} is not installed ({_backend.install_hint(name)})")
     with bm.set_backend(name):
         yield name
 

@@ -84,7 +84,9 @@ def test_unknown_backend_error_lists_backends_and_the_fix():
     assert "'torch'" in message
     assert "jax" in message and "numba" in message
     assert "installed:" in message
-    assert 'pip install "brainpy-math[' in message
+    # brainpy-math is not on PyPI: the hint installs the extra's own requirements, which are.
+    assert "brainpy-math[" not in message
+    assert 'pip install "numba' in message and 'pip install "jax' in message
 
 
 def test_registered_but_missing_dependencies_names_the_extra(monkeypatch):
@@ -98,7 +100,16 @@ def test_registered_but_missing_dependencies_names_the_extra(monkeypatch):
         bm.set_backend("fakebackend")
     message = str(info.value)
     assert "no_such_module_for_brainpy_math" in message
-    assert 'pip install "brainpy-math[fake]"' in message
+    assert 'Fix: pip install "no_such_module_for_brainpy_math"' in message
+
+
+def test_a_bad_environment_variable_is_named_as_the_source(tmp_path):
+    import subprocess, sys
+    env = {**__import__("os").environ, "BRAINPY_MATH_BACKEND": "torhc"}
+    result = subprocess.run([sys.executable, "-c", "import brainpy_math as bm; bm.zeros(2)"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "$BRAINPY_MATH_BACKEND='torhc' is not a brainpy_math backend" in result.stderr
 
 
 def test_a_third_backend_is_a_plugin_not_an_edit(monkeypatch, tmp_path):
