@@ -10,7 +10,7 @@ The frontend imports NumPy only; a backend (and jax or numba) is imported when f
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as _np
 
@@ -66,15 +66,22 @@ def set_platform(platform: str) -> None:
     _backend.current().set_platform(platform)
 
 
-def prange(*args: int) -> range:
+def prange(*args: int) -> Iterator[int]:
     """``range``; inside code compiled by the numba backend with ``parallel=True``, ``numba.prange``.
+
+    Random draws in the loop follow one rule everywhere: the loop takes a key from each stream its
+    body draws from, as ``bm.random.split_key()`` does (the stream advances by 2 words whatever the
+    loop's length), and iteration ``i`` draws from the stream keyed ``threefry2x32(loop key, (hi(i),
+    lo(i)))`` from position 0. So the numbers depend only on (seed, position, i): the same on any
+    number of threads, with ``parallel=False``, eagerly and on JAX.
 
     Example:
         >>> import brainpy_math as bm
         >>> list(bm.prange(3))
         [0, 1, 2]
     """
-    return range(*args)
+    from .random import prange as random_prange  # sub-namespaces load on first use (below)
+    return random_prange(*args)
 
 
 # Sub-namespaces (``bm.random``, ``bm.linalg``, ...) are imported on first access, so that adding

@@ -39,6 +39,20 @@ inside ``bm.jit`` continues the stream exactly where an eager draw would. On Num
 ``brainpy_math_numba.random.compiled(name)`` is the ``njit`` kernel ``(key, counter, *params)``
 and ``state_arrays(rs)`` the arrays to pass.
 
+Inside ``bm.prange`` loops
+    Each iteration draws from a stream of its own, so a parallel loop is reproducible: a loop whose
+    body draws from a stream takes a *loop key* from it as ``split_key`` does (the 2 words at its
+    position: the stream advances by 2, whatever the loop's length), and iteration ``i`` (the loop
+    variable's value, as a 64-bit word) draws from the stream keyed
+    ``threefry2x32(loop key, (hi(i), lo(i)))``, from position 0. The numbers depend only on (seed,
+    position at the loop, ``i``): not on the number of threads, their scheduling, or
+    ``parallel=True``/``False``. Nested loops split the iteration's stream again. Code compiled by
+    the numba backend takes the loop key before the loop for every stream the body uses; an eager
+    loop (:func:`prange`) takes it at the stream's first draw in the loop, so the two differ only for
+    a stream the body uses but never draws from (a loop of length 0, a draw under a condition never
+    true), which compiled code still advances by 2. The eager loop also serves the JAX backend
+    inside ``bm.jit`` (the loop runs while tracing); it refuses draws at negative indices.
+
 Example:
     >>> import brainpy_math as bm
     >>> bm.random.seed(1)
@@ -46,6 +60,8 @@ Example:
     (3,)
 """
 from __future__ import annotations
+
+import threading as _threading
 
 import math as _math
 from typing import Any
@@ -101,6 +117,13 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         raise NotImplementedError(f"{type(self).__name__} must implement _draw; use "
                                   f"bm.random.RandomState(...), which builds the backend's class")
 
+    def _sample(self, name: str, *args: Any) -> Any:
+        """Draw ``name``: from this stream, or inside an eager ``prange`` loop from the iteration's."""
+        loops = getattr(_LOOPS, "stack", None)
+        if not loops:
+            return self._draw(name, *args)
+        return loops[-1].draw(self, name, args)
+
     def _reset(self, key: _np.ndarray) -> None:
         """Write ``key`` and a zero counter into the Variables (implemented by each backend)."""
         raise NotImplementedError(f"{type(self).__name__} must implement _reset; use "
@@ -123,7 +146,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> import brainpy_math as bm
             >>> child = bm.random.RandomState(bm.random.RandomState(0).split_key())
         """
-        return self._draw("split_key")
+        return self._sample("split_key")
 
     def split(self) -> "RandomState":
         """An independent child RandomState keyed from this stream (call it outside ``jit``).
@@ -143,7 +166,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.uniform(-1.0, 1.0, size=3).shape
             (3,)
         """
-        return self._draw("uniform", low, high, _sized(size, "uniform", low, high))
+        return self._sample("uniform", low, high, _sized(size, "uniform", low, high))
 
     def random(self, size: Any = None) -> Any:
         """Uniform floats in ``[0, 1)``.
@@ -153,7 +176,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.random((2, 2)).shape
             (2, 2)
         """
-        return self._draw("uniform", 0.0, 1.0, _sized(size, "random"))
+        return self._sample("uniform", 0.0, 1.0, _sized(size, "random"))
 
     def random_sample(self, size: Any = None) -> Any:
         """Uniform floats in ``[0, 1)`` (the same stream as :meth:`random`).
@@ -163,7 +186,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.random_sample(4).shape
             (4,)
         """
-        return self._draw("uniform", 0.0, 1.0, _sized(size, "random_sample"))
+        return self._sample("uniform", 0.0, 1.0, _sized(size, "random_sample"))
 
     def rand(self, *dims: int) -> Any:
         """Uniform floats in ``[0, 1)`` of shape ``dims``.
@@ -173,7 +196,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.rand(2, 3).shape
             (2, 3)
         """
-        return self._draw("uniform", 0.0, 1.0, dims_to_size(dims, "rand"))
+        return self._sample("uniform", 0.0, 1.0, dims_to_size(dims, "rand"))
 
     # normal family --------------------------------------------------------------------------------
     def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
@@ -185,7 +208,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (4,)
         """
         check_params("normal", loc=loc, scale=scale)
-        return self._draw("normal", loc, scale, _sized(size, "normal", loc, scale))
+        return self._sample("normal", loc, scale, _sized(size, "normal", loc, scale))
 
     def standard_normal(self, size: Any = None) -> Any:
         """Standard normal floats (the same stream as ``normal(0, 1)``).
@@ -195,7 +218,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.standard_normal(3).shape
             (3,)
         """
-        return self._draw("normal", 0.0, 1.0, _sized(size, "standard_normal"))
+        return self._sample("normal", 0.0, 1.0, _sized(size, "standard_normal"))
 
     def randn(self, *dims: int) -> Any:
         """Standard normal floats of shape ``dims``.
@@ -205,7 +228,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.randn(2, 3).shape
             (2, 3)
         """
-        return self._draw("normal", 0.0, 1.0, dims_to_size(dims, "randn"))
+        return self._sample("normal", 0.0, 1.0, dims_to_size(dims, "randn"))
 
     def lognormal(self, mean: Any = 0.0, sigma: Any = 1.0, size: Any = None) -> Any:
         """``exp(mean + sigma * Z)`` for standard normal ``Z``.
@@ -216,7 +239,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             True
         """
         check_params("lognormal", mean=mean, sigma=sigma)
-        return self._draw("lognormal", mean, sigma, _sized(size, "lognormal", mean, sigma))
+        return self._sample("lognormal", mean, sigma, _sized(size, "lognormal", mean, sigma))
 
     def truncated_normal(self, lower: Any, upper: Any, size: Any = None, loc: Any = 0.0,
                          scale: Any = 1.0) -> Any:
@@ -230,7 +253,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         """
         check_params("truncated_normal", lower=lower, upper=upper, loc=loc, scale=scale)
         shape = _sized(size, "truncated_normal", lower, upper, loc, scale)
-        return self._draw("truncated_normal", lower, upper, shape, loc, scale)
+        return self._sample("truncated_normal", lower, upper, shape, loc, scale)
 
     def multivariate_normal(self, mean: Any, cov: Any, size: Any = None, method: str = "cholesky") -> Any:
         """Vectors ``mean + L z`` with ``L = cholesky(cov)`` and standard normal ``z``.
@@ -258,7 +281,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             except _np.linalg.LinAlgError:
                 raise ValueError(f"{where}: argument 'cov' must be symmetric positive definite, got "
                                  f"{cov!r}") from None
-        return self._draw(where, mean, cov, normalize_size(size, where) or (), method)
+        return self._sample(where, mean, cov, normalize_size(size, where) or (), method)
 
     # other continuous -----------------------------------------------------------------------------
     def exponential(self, scale: Any = 1.0, size: Any = None) -> Any:
@@ -270,7 +293,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (3,)
         """
         check_params("exponential", scale=scale)
-        return self._draw("exponential", scale, _sized(size, "exponential", scale))
+        return self._sample("exponential", scale, _sized(size, "exponential", scale))
 
     def gamma(self, shape: Any, scale: Any = 1.0, size: Any = None) -> Any:
         """Gamma floats (Marsaglia-Tsang; shapes below 1 boosted by ``U**(1/shape)``).
@@ -281,7 +304,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (3,)
         """
         check_params("gamma", shape=shape, scale=scale)
-        return self._draw("gamma", shape, scale, _sized(size, "gamma", shape, scale))
+        return self._sample("gamma", shape, scale, _sized(size, "gamma", shape, scale))
 
     def beta(self, a: Any, b: Any, size: Any = None) -> Any:
         """Beta floats: ``X / (X + Y)`` with ``X ~ gamma(a)``, ``Y ~ gamma(b)``.
@@ -292,7 +315,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (3,)
         """
         check_params("beta", a=a, b=b)
-        return self._draw("beta", a, b, _sized(size, "beta", a, b))
+        return self._sample("beta", a, b, _sized(size, "beta", a, b))
 
     # discrete -------------------------------------------------------------------------------------
     def randint(self, low: Any, high: Any = None, size: Any = None, dtype: Any = None) -> Any:
@@ -315,7 +338,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             bounds = None
         if bounds is not None:
             check_integer_range(bounds[0], bounds[1], int_dtype, "randint")
-        return self._draw("randint", low, high, _sized(size, "randint", low, high),
+        return self._sample("randint", low, high, _sized(size, "randint", low, high),
                           None if dtype is None else int_dtype)
 
     def random_integers(self, low: Any, high: Any = None, size: Any = None) -> Any:
@@ -340,7 +363,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             dtype('bool')
         """
         check_params("bernoulli", p=p)
-        return self._draw("bernoulli", p, _sized(size, "bernoulli", p))
+        return self._sample("bernoulli", p, _sized(size, "bernoulli", p))
 
     def binomial(self, n: Any, p: Any, size: Any = None) -> Any:
         """Binomial counts (inversion for ``n * min(p, 1-p) < 10``, Hormann's BTRS above).
@@ -351,7 +374,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (4,)
         """
         check_params("binomial", n=n, p=p)
-        return self._draw("binomial", n, p, _sized(size, "binomial", n, p))
+        return self._sample("binomial", n, p, _sized(size, "binomial", n, p))
 
     def poisson(self, lam: Any = 1.0, size: Any = None) -> Any:
         """Poisson counts (inversion for ``lam < 10``, Hormann's PTRS above).
@@ -362,7 +385,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (4,)
         """
         check_params("poisson", lam=lam)
-        return self._draw("poisson", lam, _sized(size, "poisson", lam))
+        return self._sample("poisson", lam, _sized(size, "poisson", lam))
 
     # permutations ---------------------------------------------------------------------------------
     def permutation(self, x: Any) -> Any:
@@ -376,11 +399,11 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         if _is_int(x):
             if x < 0:
                 raise ValueError(f"permutation: argument 'x' must be a non-negative int or an array, got {x}")
-            return self._draw("permutation", int(x))
+            return self._sample("permutation", int(x))
         if len(_np.shape(x)) == 0:
             raise ValueError(f"permutation: argument 'x' must be an int or an array with at least one "
                              f"dimension, got {x!r}")
-        return self._draw("permutation", x)
+        return self._sample("permutation", x)
 
     def shuffle(self, x: Any) -> None:
         """Shuffle the Variable ``x`` in place along axis 0 (Fisher-Yates).
@@ -395,7 +418,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         if not isinstance(x, Variable) or len(x.shape) == 0:
             raise TypeError(f"shuffle: argument 'x' must be a bm.Variable with at least one dimension (it is "
                             f"shuffled in place), got {type(x).__name__}; use permutation for other arrays")
-        self._draw("shuffle", x)
+        self._sample("shuffle", x)
 
     def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Any:
         """Items of ``a`` (or of ``arange(a)``), with or without replacement, optionally weighted by ``p``.
@@ -432,7 +455,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
                                  f"{population} without replacement")
             if p is not None and _np.count_nonzero(p) < count:
                 raise ValueError(f"{where}: fewer non-zero entries in 'p' than size={size!r}")
-        return self._draw(where, a, shape, bool(replace), p)
+        return self._sample(where, a, shape, bool(replace), p)
 
 
 def _is_int(x: Any) -> bool:
@@ -665,3 +688,104 @@ def forward_to_default(default_state: Any, name: str) -> Any:
     functools.update_wrapper(call, method)
     call.__qualname__ = name
     return call
+
+
+# ------------------------------------------------------------------------- eager bm.prange loops
+_LOOPS = _threading.local()  # .stack: the eager prange loops running in this thread, innermost last
+
+
+class _Entered:
+    """A stream's part in one eager loop: its loop key, and the current iteration's stream."""
+
+    __slots__ = ("loop_key", "iteration", "key", "counter")
+
+    def __init__(self, loop_key: Any):
+        self.loop_key = loop_key
+        self.iteration: int | None = None
+        self.key: Any = None
+        self.counter: Any = None
+
+
+class _PrangeLoop:
+    """The streams of one eager ``prange`` loop (see "Inside bm.prange loops" above)."""
+
+    def __init__(self) -> None:
+        self.entered: dict[int, tuple[RandomState, _Entered]] = {}
+        self.i = 0
+
+    def _outside(self, state: RandomState, name: str, args: tuple = ()) -> Any:
+        """Draw from ``state`` as the code around this loop would (an enclosing loop's stream)."""
+        stack = _LOOPS.stack
+        stack.pop()
+        try:
+            return state._sample(name, *args)
+        finally:
+            stack.append(self)
+
+    def draw(self, state: RandomState, name: str, args: tuple) -> Any:
+        held = self.entered.get(id(state))
+        if held is None:
+            # The stream's first draw in this loop: nothing moved it since the loop began, so its
+            # position is the one at the loop's start, as compiled code reads it.
+            held = self.entered[id(state)] = (state, _Entered(self._outside(state, "split_key")))
+        entry = held[1]
+        outer_key, outer_counter = state.key.value, state.counter.value
+        if type(outer_key).__module__.startswith("numpy") or isinstance(outer_key, _np.ndarray):
+            outer_key, outer_counter = _np.array(outer_key), _np.array(outer_counter)  # views: keep copies
+        try:
+            if entry.iteration != self.i:
+                if self.i < 0:
+                    raise NotImplementedError(
+                        f"bm.prange: a random draw in iteration {self.i} of an eager loop; eager loops "
+                        f"draw by the per-iteration rule for indices >= 0 only. Loop over non-negative "
+                        f"indices, or compile the loop (bm.jit on the numba backend)")
+                # Iteration i's key is block i of the loop key's stream: its words 2i and 2i + 1.
+                position = 2 * int(self.i)
+                state.key.value = entry.loop_key
+                state.counter.value = _np.array([(position >> 32) & 0xFFFFFFFF, position & 0xFFFFFFFF],
+                                                _np.uint32)
+                entry.key = state._draw("split_key")
+                entry.counter = _np.zeros(2, _np.uint32)
+                entry.iteration = self.i
+            state.key.value = entry.key
+            state.counter.value = entry.counter
+            result = state._draw(name, *args)
+            counter = state.counter.value
+            entry.counter = _np.array(counter) if isinstance(counter, _np.ndarray) else counter
+            return result
+        finally:
+            state.key.value = outer_key
+            state.counter.value = outer_counter
+
+
+def prange(*args: int) -> Any:
+    """``range(*args)`` whose iterations draw random numbers by the per-iteration rule of compiled
+    ``bm.prange`` loops (this module's docstring, "Inside bm.prange loops"), so an eager loop draws
+    what the compiled one does. Outside a loop, draws are unchanged.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> bm.random.seed(0)
+        >>> values = [float(bm.random.uniform()) for i in prange(3)]
+        >>> len(values)
+        3
+    """
+    return _prange_iterations(range(*args))
+
+
+def _prange_iterations(iterations: range) -> Any:
+    loop = _PrangeLoop()
+    stack = getattr(_LOOPS, "stack", None)
+    if stack is None:
+        stack = _LOOPS.stack = []
+    stack.append(loop)
+    try:
+        for i in iterations:
+            loop.i = i
+            yield i
+    finally:
+        # Removed by identity: a loop left by `break` is closed later than loops inside it.
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k] is loop:
+                del stack[k]
+                break

@@ -2,7 +2,8 @@
 
 - ``bm.<name>``: NumPy's function inside compiled code (``numpy_ops.compiled``); creation functions
   get the default dtype explicitly; ``bm.random.<name>``: the backend's random kernel with the state
-  arrays of the default generator; ``bm.prange``: ``numba.prange``;
+  arrays of the default generator; ``bm.prange``: ``numba.prange``, with the random streams its
+  body draws from split per iteration (:func:`lower_prange_streams`);
 - ``bm.cond`` / ``bm.ifelse`` with named branch functions: a conditional expression;
 - a method of ``self``, of a nested ``Base`` object, or a plain helper function: a generated function
   of its own, called with its arguments bound by name and defaults filled in;
@@ -14,6 +15,7 @@ import ast
 import importlib
 import inspect
 import math
+import re
 import types as pytypes
 from typing import Any
 
@@ -26,7 +28,7 @@ from brainpy_math.base import Base
 from .codegen import (FunctionGenerator, Static, UnsupportedCode, UnsupportedObject, _as_constant,
                       _is_constant_data, _numpy_attr, _NUMPY_TYPES)
 
-__all__ = ["resolve_call"]
+__all__ = ["resolve_call", "lower_prange_streams"]
 
 _NOT_IN_COMPILED = {
     "for_loop": "write a Python `for i in range(n):` loop in the compiled method instead",
@@ -402,6 +404,10 @@ def _random_call(gen: FunctionGenerator, state: Any, name: str, args, keywords, 
     label = f"_bm_random_{name}"
     gen.program.inject(label, kernel, f"brainpy_math_numba.random.compiled({name!r})")
     state_nodes = [gen.materialize(_owning_variable(state, a), node) for a in arrays]
+    key_node, counter_node = state_nodes
+    if isinstance(key_node, ast.Name) and isinstance(counter_node, ast.Name):
+        # Remembered for lower_prange_streams: these two arrays are a random stream.
+        _random_streams(gen.program)[key_node.id] = counter_node.id
     try:
         parameters = list(inspect.signature(getattr(kernel, "py_func", kernel)).parameters.values())
     except (TypeError, ValueError):
@@ -435,3 +441,106 @@ def _owning_variable(state: Any, array: np.ndarray) -> np.ndarray:
         if variable.__array_interface__["data"][0] == address and variable.shape == array.shape:
             return variable
     return array
+
+
+# ------------------------------------------------------------------ random streams in bm.prange loops
+def _random_streams(program: Any) -> dict[str, str]:
+    """The random streams the program's code draws from: key array name -> counter array name."""
+    streams = program.__dict__.get("_bm_random_streams")
+    if streams is None:
+        streams = program.__dict__["_bm_random_streams"] = {}
+    return streams
+
+
+_PRANGE_LOOP = re.compile(r"^(?P<pad> *)for (?P<target>[A-Za-z_]\w*) in _bm_prange\(")
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def lower_prange_streams(program: Any) -> None:
+    """Give each iteration of a ``bm.prange`` loop random streams of its own (in place, once).
+
+    Threads running a parallel loop would race on a stream's counter (repeated numbers, results that
+    change from run to run), so a ``bm.prange`` loop whose body draws from a stream (directly, or
+    through a function it calls) is lowered as::
+
+        _bm_pk0 = _bm_prange_key(key, counter)          # 2 words of the stream, as split_key()
+        for i in _bm_prange(n):
+            _bm_sk0, _bm_sc0 = _bm_prange_stream(_bm_pk0, i)
+            ... the body, drawing from (_bm_sk0, _bm_sc0) instead of (key, counter) ...
+
+    Iteration ``i`` then draws from the stream keyed ``threefry2x32(loop key, (hi(i), lo(i)))`` from
+    position 0: a function of (seed, position at loop entry, i) only, whatever the number of threads,
+    and the same with ``parallel=False``. After the loop the stream is 2 words further. A loop nested
+    in such a body splits the iteration's stream the same way.
+
+    It runs on the generated lines, once the whole program is generated: a loop's body (with the
+    functions it calls, inlined or not) is known only then. Example (``bm.jit(f).source``)::
+
+        >>> import brainpy_math as bm  # doctest: +SKIP
+        >>> def f(out):
+        ...     for i in bm.prange(out.shape[0]):
+        ...         out[i] = bm.random.uniform()
+        >>> '_bm_prange_stream(' in bm.jit(f, parallel=True).source  # doctest: +SKIP
+        True
+    """
+    streams = program.__dict__.get("_bm_random_streams")
+    if not streams:
+        return
+    done = program.__dict__.setdefault("_bm_prange_lowered", set())
+    for generated in program.order:
+        if id(generated) in done:
+            continue
+        done.add(id(generated))
+        if any("_bm_prange(" in text for text, _ in generated.lines):
+            generated.lines = _lower_lines(program, list(generated.lines), dict(streams))
+
+
+def _lower_lines(program: Any, lines: list, streams: dict[str, str]) -> list:
+    from . import random as backend_random
+    out: list = []
+    k = 0
+    while k < len(lines):
+        text, origin = lines[k]
+        match = _PRANGE_LOOP.match(text)
+        if match is None:
+            out.append(lines[k])
+            k += 1
+            continue
+        depth = len(match["pad"])
+        end = k + 1
+        while end < len(lines) and _indent(lines[end][0]) > depth:
+            end += 1
+        body = lines[k + 1:end]
+        words = set(re.findall(r"\w+", "\n".join(t for t, _ in body)))
+        used = [(key, counter) for key, counter in streams.items() if key in words or counter in words]
+        if not used or not body:
+            out.extend(lines[k:end])
+            k = end
+            continue
+        pick_key = program.inject("_bm_prange_key", backend_random.prange_key,
+                                  "brainpy_math_numba.random.prange_key")
+        pick_stream = program.inject("_bm_prange_stream", backend_random.prange_stream,
+                                     "brainpy_math_numba.random.prange_stream")
+        inner_pad = " " * _indent(body[0][0])
+        renames: dict[str, str] = {}
+        before, top = [], []
+        for key, counter in used:
+            number = program.__dict__.get("_bm_prange_streams_made", 0)
+            program.__dict__["_bm_prange_streams_made"] = number + 1
+            loop_key, sub_key, sub_counter = f"_bm_pk{number}", f"_bm_sk{number}", f"_bm_sc{number}"
+            before.append((f"{match['pad']}{loop_key} = {pick_key}({key}, {counter})", origin))
+            top.append((f"{inner_pad}{sub_key}, {sub_counter} = {pick_stream}({loop_key}, {match['target']})",
+                        origin))
+            renames[key], renames[counter] = sub_key, sub_counter
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, renames)) + r")\b")
+        renamed = [(pattern.sub(lambda m: renames[m.group(1)], t), o) for t, o in body]
+        inner = {renames.get(key, key): renames.get(counter, counter) for key, counter in streams.items()}
+        out.extend(before)
+        out.append(lines[k])
+        out.extend(top)
+        out.extend(_lower_lines(program, renamed, inner))
+        k = end
+    return out

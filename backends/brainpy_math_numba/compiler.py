@@ -8,15 +8,26 @@ and Numba loads the machine code from its cache instead of compiling.
 
 The folder is ``$BRAINPY_MATH_CACHE_DIR`` if set, else ``~/.cache/brainpy_math/numba`` (a temporary
 folder if that is not writable).
+
+Concurrency: a module is written (to a temporary file, then ``os.replace``) and executed under a file
+lock on the folder, so processes sharing the folder never see a half-written module, and under a
+process-wide lock; it is published in ``sys.modules`` only once fully executed, so threads jitting
+at the same time never see a half-loaded one.
+
+Damage: a cache file that cannot be read (a truncated or garbage ``.nbi``/``.nbc`` of Numba, here or
+of the backend's own ``cache=True`` kernels, or a generated module whose text is not its source) is
+removed and the code compiled again, with one :class:`DamagedCacheWarning` naming the file, instead
+of every later process failing with ``EOFError``/``UnpicklingError``.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import re
 import sys
 import tempfile
+import threading
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,7 +36,7 @@ import numpy as np
 
 from .codegen import Origin, Program, describe_location
 
-__all__ = ["cache_dir", "load_program", "explain_numba_error"]
+__all__ = ["cache_dir", "load_program", "explain_numba_error", "DamagedCacheWarning", "guard_numba_caches"]
 
 ENV_VAR = "BRAINPY_MATH_CACHE_DIR"
 
@@ -36,9 +47,10 @@ def cache_dir() -> Path:
     folder = Path(configured) if configured else Path.home() / ".cache" / "brainpy_math" / "numba"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.touch()
-        probe.unlink()
+        # A probe of its own: a shared probe name raced between threads (one unlinked the other's).
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test-")
+        os.close(fd)
+        os.unlink(probe)
     except OSError:
         folder = Path(tempfile.gettempdir()) / f"brainpy_math_numba_{os.getuid() if hasattr(os, 'getuid') else 0}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -54,30 +66,158 @@ def _njit_decorator(options: dict[str, Any], inline: bool = False):
                       inline="always" if inline else "never")
 
 
+class DamagedCacheWarning(RuntimeWarning):
+    """A damaged compile-cache file was removed; the code it held is compiled again."""
+
+
+def _discard(path: str | os.PathLike, error: BaseException) -> None:
+    """Remove the damaged cache file ``path`` and say so once."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass  # another process removed it first
+    warnings.warn(f"brainpy_math (numba backend): the compile cache file {os.fspath(path)} could not be read "
+                  f"({type(error).__name__}: {error}); it was removed and the code is compiled again",
+                  DamagedCacheWarning, stacklevel=3)
+
+
+def _is_ours(path: str) -> bool:
+    """Whether a Numba cache file belongs to this backend (generated modules or its own kernels)."""
+    # A generated module's functions are cached under its name, wherever NUMBA_CACHE_DIR puts them;
+    # the package's kernels under its folder (``__pycache__``, or a ``brainpy_math_numba_<hash>``
+    # folder of NUMBA_CACHE_DIR).
+    path = os.path.abspath(path)
+    package = os.path.basename(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.basename(path).startswith("_bm_gen_") or \
+        any(part.startswith(package) for part in path.split(os.sep)[:-1])
+
+
+def guard_numba_caches() -> None:
+    """Make Numba discard (instead of failing on) damaged cache files of this backend.
+
+    Numba reads a function's index (``.nbi``) and data (``.nbc``) with ``pickle`` in
+    ``IndexDataCacheFile._load_index``/``_load_data`` and lets ``EOFError``/``UnpicklingError`` escape,
+    so a truncated file (a full disk, a killed process on a filesystem without atomic rename) breaks
+    every later process. Those two methods are the narrowest place where every kind of Numba cache
+    (njit, vectorize) reads a file; they are wrapped once, and only files of this backend (generated
+    modules' caches, the kernels of this package) are discarded: other code's caches behave as before.
+    A missing data file is what Numba already treats as a miss, so the wrapper removes the damaged one
+    and reports it missing. Idempotent.
+    """
+    from numba.core import caching
+    cls = caching.IndexDataCacheFile
+    if getattr(cls, "_bm_guarded", False):
+        return
+    load_index, load_data = cls._load_index, cls._load_data
+    load_overload = caching.Cache._load_overload
+
+    def _load_index(self):
+        try:
+            return load_index(self)
+        except OSError:
+            raise
+        except Exception as error:  # noqa: BLE001  (pickle raises many kinds on garbage)
+            if not _is_ours(self._index_path):
+                raise
+            _discard(self._index_path, error)
+            return {}
+
+    def _load_data(self, name):
+        try:
+            return load_data(self, name)
+        except OSError:
+            raise
+        except Exception as error:  # noqa: BLE001
+            path = self._data_path(name)
+            if not _is_ours(path):
+                raise
+            _discard(path, error)
+            raise FileNotFoundError(path) from error
+
+    def _load_overload(self, sig, target_context):
+        try:
+            return load_overload(self, sig, target_context)
+        except Exception as error:  # noqa: BLE001  (data that unpickled but cannot be rebuilt)
+            index = getattr(self._cache_file, "_index_path", None)
+            if index is None or not _is_ours(index):
+                raise
+            _discard(index, error)
+            return None
+
+    cls._load_index, cls._load_data = _load_index, _load_data
+    caching.Cache._load_overload = _load_overload
+    cls._bm_guarded = True
+
+
+# One process-wide lock around loading: a module is looked up, written and executed as one step, so a
+# thread never finds another thread's module half executed.
+_LOAD_LOCK = threading.RLock()
+_LOCK_TIMEOUT_S = 300.0
+
+
+def _folder_lock(folder: Path):
+    """The file lock that processes sharing ``folder`` take to write and execute a module."""
+    try:
+        from filelock import FileLock
+    except ImportError:
+        raise ImportError("the numba backend needs the filelock package to share its compile cache safely: "
+                          "pip install filelock (or pip install 'brainpy-math[numba]')") from None
+    return FileLock(str(folder / ".brainpy_math_numba.lock"), timeout=_LOCK_TIMEOUT_S)
+
+
+def _write_module(path: Path, source: str) -> None:
+    """Write ``source`` to ``path`` unless it holds exactly that (call under the folder lock)."""
+    data = source.encode()
+    try:
+        current = path.read_bytes()
+    except FileNotFoundError:
+        current = None
+    if current == data:
+        return  # rewriting would change the file's stamp and void Numba's cache
+    if current is not None:
+        # The name is a hash of the source, so other text there is damage (a truncated write).
+        _discard(path, ValueError("its text is not the source its name was hashed from"))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def load_program(program: Program) -> ModuleType:
-    """Write (once) and import the module of ``program``; its functions are Numba dispatchers."""
+    """Write (once) and import the module of ``program``; its functions are Numba dispatchers.
+
+    Thread- and process-safe (see the module docstring).
+    """
+    from .calls import lower_prange_streams
+    lower_prange_streams(program)
     source = program.source()
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     name = f"_bm_gen_{digest}"
     namespace = {"np": np, "_bm_njit": _njit_decorator(program.options),
                  "_bm_njit_inline": _njit_decorator(program.options, inline=True), **program.namespace}
-    existing = sys.modules.get(name)
-    if existing is not None and all(existing.__dict__.get(k) is v for k, v in program.namespace.items()):
-        return existing  # the same code over the same objects: reuse its compiled functions
-    folder = cache_dir()
-    path = folder / f"{name}.py"
-    if not path.exists() or path.read_text() != source:
-        # Written once, atomically: rewriting would change the file's stamp and void Numba's cache.
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(source)
-        os.replace(tmp, path)
-    variant = name if existing is None else f"{name}_{id(program):x}"
-    spec = importlib.util.spec_from_file_location(variant, path)
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(namespace)
-    sys.modules[variant] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    guard_numba_caches()
+    with _LOAD_LOCK:
+        existing = sys.modules.get(name)
+        if existing is not None and all(existing.__dict__.get(k) is v for k, v in program.namespace.items()):
+            return existing  # the same code over the same objects: reuse its compiled functions
+        folder = cache_dir()
+        path = folder / f"{name}.py"
+        variant = name if existing is None else f"{name}_{id(program):x}"
+        module = ModuleType(variant)
+        module.__dict__.update(namespace, __file__=str(path))
+        with _folder_lock(folder):
+            _write_module(path, source)
+            # Compiled from the text, not imported: no .pyc of ours that could be damaged.
+            code = compile(source, str(path), "exec")
+            exec(code, module.__dict__)  # Numba stamps its cache with the file as written here
+        sys.modules[variant] = module  # published only now: fully executed
     return module
 
 

@@ -8,12 +8,15 @@ kernel advances ``counter`` in place, and ``params`` are the public function's p
 same order and with the same defaults. The eager functions call these same kernels, so code
 compiled by the numba backend (which passes ``state_arrays(rs)``) continues the very same stream.
 Results follow the dtype policy fixed when the kernel is looked up (``compiled(name)``): float32 and
-int32 unless x64 is on.
+int32 unless x64 is on. ``prange_key``/``prange_stream`` give the iterations of a ``bm.prange`` loop
+streams of their own (the rule is in :mod:`brainpy_math.random`; the code generator inserts the
+calls, ``calls.lower_prange_streams``).
 """
 from __future__ import annotations
 
 import functools
 import math
+import threading
 from typing import Any, Callable
 
 import numba
@@ -26,8 +29,13 @@ from brainpy_math import _config
 from .array import as_array, raw
 from .numpy_ops import asarray
 from .variables import Variable
+from .compiler import guard_numba_caches
 
-__all__ = ["RandomState", "default_state", "state_arrays", "compiled", "threefry2x32",
+# Before any kernel below loads from Numba's cache: a damaged cache file is recompiled, not fatal.
+guard_numba_caches()
+
+__all__ = ["RandomState", "default_state", "state_arrays", "compiled", "threefry2x32", "prange_key",
+           "prange_stream",
            *[n for n in frontend.__all__ if n not in ("RandomState", "default_state")]]
 
 _PARITY = np.uint32(0x1BD11BDA)
@@ -967,6 +975,36 @@ def _split_key(key, counter):
 
 
 @_njit
+def prange_key(key, counter):
+    """The key of a ``bm.prange`` loop drawing from stream ``(key, counter)``: the 2 words at the
+    stream's position, exactly ``split_key``'s; the stream advances by 2, whatever the loop's length.
+
+    Example:
+        >>> key, counter = np.array([0, 1], np.uint32), np.zeros(2, np.uint32)
+        >>> loop_key = prange_key(key, counter); counter.tolist()
+        [0, 2]
+    """
+    return _split_key(key, counter)
+
+
+@_njit
+def prange_stream(loop_key, i):
+    """``(key, counter)`` of iteration ``i`` of a ``bm.prange`` loop: key ``threefry2x32(loop_key,
+    (hi(i), lo(i)))`` (``i`` as a 64-bit word), position 0. Fresh arrays, so threads never share them.
+
+    Example:
+        >>> key, counter = prange_stream(np.array([7, 9], np.uint32), 3)
+        >>> counter.tolist()
+        [0, 0]
+    """
+    k0, k1 = _block(loop_key, np.uint64(i))
+    key = np.empty(2, np.uint32)
+    key[0] = k0
+    key[1] = k1
+    return key, np.zeros(2, np.uint32)
+
+
+@_njit
 def _seed(key, counter, seed):
     value = np.uint64(seed)
     key[0] = np.uint32(value >> np.uint64(32))
@@ -1220,6 +1258,7 @@ _PARAMS_BEFORE = {"randint": 2}
 
 
 _default: RandomState | None = None
+_DEFAULT_LOCK = threading.Lock()
 
 
 def default_state() -> RandomState:
@@ -1232,11 +1271,14 @@ def default_state() -> RandomState:
     """
     global _default
     if _default is None:
-        _default = RandomState(name="bm_random_default_numba")
+        with _DEFAULT_LOCK:  # threads starting together must share one default stream
+            if _default is None:
+                _default = RandomState(name="bm_random_default_numba")
     return _default
 
 
 for _name in __all__:
-    if _name not in ("RandomState", "default_state", "threefry2x32", "state_arrays", "compiled"):
+    if _name not in ("RandomState", "default_state", "threefry2x32", "state_arrays", "compiled", "prange_key",
+                     "prange_stream"):
         globals()[_name] = frontend.forward_to_default(default_state, _name)
 del _name
