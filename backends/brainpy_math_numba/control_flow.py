@@ -10,10 +10,16 @@ with ``progress_bar=True`` the compiled loop runs in chunks between updates of a
 between Python scalars and arrays, which one compiled loop could not hold); ``cond`` and
 ``ifelse`` called outside compiled code pick the branch in Python. Inside a method compiled by
 ``bm.jit``, ``bm.cond``/``bm.ifelse`` become conditional expressions of the generated code.
+
+A ``for_loop`` or ``while_loop`` that fails leaves every Variable as it was before the loop: the
+arrays the body may write are copied once before the first step (for_loop) or kept from the
+first compiled call that writes them (while_loop), and put back on error; a failing for_loop
+step is named by replaying it eagerly (see :func:`.transforms.explain_runtime_error`).
 """
 from __future__ import annotations
 
 import collections
+import threading
 from typing import Any, Callable
 
 import numpy as np
@@ -25,7 +31,7 @@ from .codegen import Generated, Program
 from .compiler import explain_numba_error, load_program
 from .array import NumbaArray, as_array, policy_argument, raw
 from .numpy_ops import asarray
-from .transforms import JitFunction, _boxed, _check_dyn_vars, _target, jit
+from .transforms import JitFunction, _boxed, _check_dyn_vars, _restorer, _target, explain_runtime_error, jit
 
 __all__ = ["for_loop", "while_loop", "cond", "ifelse"]
 
@@ -44,7 +50,12 @@ class _CompiledLoop:
         self.body = getattr(self.module, self.entry.name)
         self.guards = list(self.program.guards.values())
         self.state = [a.plain for a in self.program.arrays.values() if a.name in self.entry.state]
+        by_name = {a.name: a.plain for a in self.program.arrays.values()}
+        # What a failing for_loop restores: copied once per call, before the first step.
+        self.written = [by_name[name] for name in self.program.written_arrays(self.entry)]
+        self.files = {g.header.file for g in self.program.order if g.header is not None}
         self.loops: dict[tuple, Any] = {}
+        self.lock = threading.RLock()
 
     def valid(self) -> bool:
         return all(g.still_valid() for g in self.guards)
@@ -58,7 +69,8 @@ class _CompiledLoop:
             xs = [f"xs{i}" for i in range(n_operands)]
             state = [f"s{i}" for i in range(len(self.state))]
             outs = [] if outputs == 0 else ["out"] if outputs is None else [f"out{i}" for i in range(outputs)]
-            lines = [("    for _bm_i in range(start, stop):", None)]
+            # _bm_step[0]: the step running, so that a failing loop can name it (one store per step).
+            lines = [("    for _bm_i in range(start, stop):", None), ("        _bm_step[0] = _bm_i", None)]
             call = f"_bm_body({', '.join([f'{x}[_bm_i]' for x in xs] + state)})"
             if outputs == 0:
                 lines.append((f"        {call}", None))
@@ -67,7 +79,7 @@ class _CompiledLoop:
             else:
                 lines.append((f"        _bm_r = {call}", None))
                 lines += [(f"        out{i}[_bm_i] = _bm_r[{i}]", None) for i in range(outputs)]
-            generated = Generated("_bm_loop", ["start", "stop", *xs, *outs, *state], [], lines)
+            generated = Generated("_bm_loop", ["start", "stop", *xs, *outs, *state, "_bm_step"], [], lines)
             program.order.append(generated)
             module = load_program(program)
             self.loops[key] = (module._bm_loop, program, module)
@@ -75,9 +87,17 @@ class _CompiledLoop:
 
 
 _loops: "collections.OrderedDict[tuple, _CompiledLoop]" = collections.OrderedDict()
+# The caches of compiled loops and jitted callables are shared by threads; so is a compiled loop
+# (its lock serialises the for_loops running it: they write the same Variables).
+_cache_lock = threading.RLock()
 
 
 def _compiled_loop(body: Any, options: dict[str, Any]) -> _CompiledLoop:
+    with _cache_lock:
+        return _compiled_loop_locked(body, options)
+
+
+def _compiled_loop_locked(body: Any, options: dict[str, Any]) -> _CompiledLoop:
     func, owner, _ = _target(body)
     key = (func, id(owner), tuple(sorted(options.items())), _config.x64_enabled())
     compiled = _loops.get(key)
@@ -142,10 +162,19 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
     compiled = _compiled_loop(body, compile_options)
     if n == 0:
         raise ValueError("for_loop: argument 'operands' has length 0 along axis 0; there is no step to run")
+    with compiled.lock:
+        return _run_loop(compiled, body, xs, n, progress_bar)
+
+
+def _run_loop(compiled: _CompiledLoop, body: Any, xs: list, n: int, progress_bar: bool) -> Any:
+    # A failing loop leaves every Variable as it was before the loop: the ones the body may write
+    # are copied once here (not per step) and put back on error.
+    saved = [a.copy() for a in compiled.written]
+    restore = _restorer(compiled.written, saved)
     try:
         first = compiled.body(*[x[0] for x in xs], *compiled.state)
     except Exception as error:
-        _reraise(error, compiled.program, compiled.module, "the for_loop body")
+        _fail(error, compiled, body, xs, 0, restore, None, "the for_loop body")
     signature = next(iter(compiled.body.overloads.values())).signature
     from numba.np.numpy_support import as_dtype
     first = _boxed(first, signature.return_type, as_dtype)
@@ -165,17 +194,26 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
     bar = _progress(n, progress_bar)
     chunk = n if bar is None else max(1, n // 100)
     start = 1
+    step = np.full(1, -1, np.int64)
     if bar is not None:
         bar.update(1)
     try:
         while start < n:
             stop = min(n, start + chunk)
-            loop(start, stop, *xs, *stacked, *compiled.state)
+            loop(start, stop, *xs, *stacked, *compiled.state, step)
             if bar is not None:
                 bar.update(stop - start)
             start = stop
     except Exception as error:
-        _reraise(error, program, module, "the compiled for_loop")
+        if _is_numba_error(error):
+            restore()
+            _reraise(error, program, module, "the compiled for_loop")
+
+        def rerun(k: int) -> None:  # steps 0 .. k-1 again, compiled, from the restored state
+            compiled.body(*[x[0] for x in xs], *compiled.state)
+            if k > 1:
+                loop(1, k, *xs, *stacked, *compiled.state, np.zeros(1, np.int64))
+        _fail(error, compiled, body, xs, int(step[0]), restore, rerun, "the compiled for_loop")
     finally:
         if bar is not None:
             bar.close()
@@ -184,6 +222,30 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
     if outputs is None:
         return as_array(stacked[0])
     return tuple(as_array(s) for s in stacked)
+
+
+def _is_numba_error(error: Exception) -> bool:
+    import numba
+    return isinstance(error, numba.core.errors.NumbaError)
+
+
+def _fail(error: Exception, compiled: _CompiledLoop, body: Any, xs: list, k: int, restore: Callable,
+          rerun: Callable | None, what: str) -> None:
+    """Restore the state of before the loop and raise ``error`` explained: step ``k`` failed, so the
+    steps before it run again compiled and step ``k`` eagerly, which names the model's line."""
+    restore()
+    if _is_numba_error(error):
+        _reraise(error, compiled.program, compiled.module, what)
+    func, owner, label = _target(body)
+
+    def replay() -> None:
+        if k > 0 and rerun is not None:
+            rerun(k)
+        args = [as_array(np.asarray(x[k])) for x in xs]
+        func(*args) if owner is None else func(owner, *args)
+
+    explained = explain_runtime_error(error, replay, restore, compiled.files, f"{label} (step {k} of bm.for_loop)")
+    raise explained from None
 
 
 def _reraise(error: Exception, program: Program, module: Any, what: str) -> None:
@@ -212,12 +274,13 @@ def _jit_cached(f: Callable) -> Callable:
     except TypeError:
         return f  # not compilable (a builtin, a callable object): called as it is
     key = (func, id(owner))
-    compiled = _jitted.get(key)
-    if compiled is None or compiled._owner is not owner:
-        compiled = jit(f)
-        _jitted[key] = compiled
-        while len(_jitted) > _LOOP_CACHE_SIZE:
-            _jitted.popitem(last=False)
+    with _cache_lock:
+        compiled = _jitted.get(key)
+        if compiled is None or compiled._owner is not owner:
+            compiled = jit(f)
+            _jitted[key] = compiled
+            while len(_jitted) > _LOOP_CACHE_SIZE:
+                _jitted.popitem(last=False)
     return compiled
 
 
@@ -241,13 +304,35 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
     carry = tuple(operands) if is_tuple else (operands,)
     carry = tuple(asarray(c) if not isinstance(c, np.ndarray) else c for c in carry)
     body_c, cond_c = _jit_cached(body), _jit_cached(cond)
-    while _predicate(cond_c(*carry), "while_loop"):
-        result = body_c(*carry)
-        result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
-        if len(result) != len(carry):
-            raise TypeError(f"while_loop: body returned {len(result)} value(s) for {len(carry)} operand(s); "
-                             f"it must return the new operands")
-        carry = tuple(asarray(r) if not isinstance(r, np.ndarray) else r for r in result)
+    # A failing iteration leaves every Variable as it was before the loop. Each compiled call is
+    # atomic on its own and copies what it writes before it runs: the first time a call writes
+    # an array, that copy is its value from before the loop, kept until the loop ends.
+    saved: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    seen: set[int] = set()
+
+    def remember(f: Any) -> None:
+        compiled = getattr(f, "_current", None)
+        if compiled is not None and id(compiled) not in seen:
+            seen.add(id(compiled))
+            for array, snapshot in zip(compiled.written, compiled.snapshots):
+                saved.setdefault(id(array), (array, snapshot.copy()))
+    try:
+        while True:
+            go = cond_c(*carry)
+            remember(cond_c)
+            if not _predicate(go, "while_loop"):
+                break
+            result = body_c(*carry)
+            remember(body_c)
+            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+            if len(result) != len(carry):
+                raise TypeError(f"while_loop: body returned {len(result)} value(s) for {len(carry)} operand(s); "
+                                f"it must return the new operands")
+            carry = tuple(asarray(r) if not isinstance(r, np.ndarray) else r for r in result)
+    except BaseException:
+        for array, snapshot in saved.values():
+            np.copyto(array, snapshot, casting="no")
+        raise
     return carry if is_tuple else carry[0]
 
 

@@ -32,7 +32,7 @@ from brainpy_math import _config
 warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope", category=numba.NumbaIRAssumptionWarning)
 
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
-           "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of"]
+           "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "copy_into"]
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length
@@ -78,6 +78,70 @@ def _element_of(x, value):
         dtype = x.dtype
         return lambda x, value: dtype(value)
     return lambda x, value: value
+
+
+def same_kind(target, value):  # pragma: no cover - replaced by the overload
+    """``value``, if writing it into ``target`` (a Variable, or one element of it) keeps NumPy's
+    ``same_kind`` rule; else a ``ValueError`` at run time (a float written into an int32 Variable
+    would be truncated silently, where eager ``Variable.value = ...`` raises)."""
+    return value
+
+
+@numba.njit(cache=True)
+def _opaque_true():  # pragma: no cover - compiled
+    # A condition Numba cannot fold: the raising version of same_kind still has a return type.
+    return True
+
+
+@overload(same_kind, inline="always")
+def _same_kind(target, value):
+    try:
+        target_dtype, value_dtype = _dtype_of(target), _dtype_of(value)
+    except (NotImplementedError, TypeError, AttributeError):
+        return lambda target, value: value  # not a number (Numba reports that on its own)
+    if np.can_cast(value_dtype, target_dtype, "same_kind"):
+        return lambda target, value: value
+    message = (f"cannot write a value of dtype {_narrowed(value_dtype)} into a Variable of dtype "
+               f"{target_dtype}; cast it first with .astype({target_dtype.name!r})")
+
+    def impl(target, value):
+        if _opaque_true():
+            raise ValueError(message)
+        # Never reached; typed as the target, so that `target op= ...` and `target[...] = ...`
+        # compile (Numba's typing of `int_array += float_array` fails with an internal error).
+        return target
+    return impl
+
+
+@intrinsic
+def _memcpy(typingctx, destination, source):
+    """Copy the bytes of C-contiguous ``source`` into ``destination`` (same size): one memcpy."""
+    def codegen(context, builder, signature, args):
+        from numba.core import cgutils
+        out = context.make_array(signature.args[0])(context, builder, args[0])
+        into = context.make_array(signature.args[1])(context, builder, args[1])
+        nbytes = builder.mul(into.nitems, into.itemsize)
+        cgutils.raw_memcpy(builder, out.data, into.data, nbytes, 1)
+        return context.get_dummy_value()
+    return types.void(destination, source), codegen
+
+
+def copy_into(destination, source):  # pragma: no cover - replaced by the overload
+    """``destination[...] = source`` for two arrays of one shape and dtype (the snapshot a failing
+    call restores the Variables from): a memcpy when both are contiguous, which costs a third of
+    Numba's ``[...] =`` (that one checks overlap and broadcasting)."""
+    destination[...] = source
+
+
+@overload(copy_into, inline="always")
+def _copy_into(destination, source):
+    if isinstance(destination, types.Array) and isinstance(source, types.Array) and \
+            destination.layout == "C" and source.layout == "C" and destination.dtype == source.dtype:
+        return lambda destination, source: _memcpy(destination, source)
+
+    def impl(destination, source):
+        destination[...] = source
+    return impl
 
 
 def loop_length(x):  # pragma: no cover - replaced by the overload

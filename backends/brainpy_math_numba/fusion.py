@@ -360,7 +360,7 @@ class _Converter:
                 from . import literals
                 return self.program.inject("_bm_sfloat_argument", literals.float_argument_scalar,
                                            "brainpy_math_numba.literals.float_argument_scalar")
-            if name == "_bm_cast_literal" and len(node.args) == 2:
+            if name in ("_bm_cast_literal", "_bm_same_kind") and len(node.args) == 2:
                 return name
             if name == "_bm_where" and len(node.args) == 3:
                 return self.helper("select")
