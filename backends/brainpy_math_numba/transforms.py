@@ -402,7 +402,8 @@ def add_snapshot_function(program: Program, entry: Any, returns: bool) -> str | 
     else:
         lines += [(f"    {call}", None), ("    _bm_running[0] = 0", None)]
     name = f"_bm_safe_{entry.name}"
-    program.order.append(Generated(name, entry.params + entry.state + snapshots + ["_bm_running"], [], lines))
+    program.order.append(Generated(name, entry.params + entry.state + snapshots + ["_bm_running"], [], lines,
+                                   decorator="_bm_njit_serial"))
     return name
 
 

@@ -359,3 +359,25 @@ def test_dict_and_list_attributes_changed_after_the_first_call_regenerate_the_co
     f()
     np.testing.assert_array_equal(replacement.value, [11.0, 11.0])
     np.testing.assert_array_equal(extra.value, [1.0, 1.0])
+
+
+class ParallelAdd(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.v = bm.Variable(bm.zeros(64))
+
+    def update(self):
+        for i in bm.prange(64):
+            self.v[i] = self.v[i] + 1.0
+
+
+def test_parallel_jit_compiles_the_snapshot_wrapper_serially():
+    """The snapshot wrapper holds no prange loop: compiled with parallel=True, Numba warned on every
+    parallel model that it found nothing to parallelise."""
+    import warnings
+    model = ParallelAdd()
+    step = bm.jit(model.update, parallel=True, cache=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        step()
+    assert model.v.tolist() == [1.0] * 64
