@@ -30,7 +30,7 @@ from benchmarks._harness import print_table, write_jsonl  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 BENCHMARKS = ["logistic_regression", "compile_time", "jit_overhead", "eager_operators", "random_throughput", "coba",
-              "cobahh"]
+              "cobahh", "failure_safety", "csr_validation"]
 _FIXED = {"benchmark", "machine", "python", "run_id", "seed", "engine", "kind", "duration_ms"}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _backend, _config
+from . import _backend, _config, _csr
 
 __all__ = ["fixed_prob", "fixed_prob_numpy", "csr_to_dense"]
 
@@ -132,6 +132,11 @@ def csr_to_dense(data: Any, indices: Any, indptr: Any, shape: tuple[int, int]) -
     """
     indices = np.asarray(indices)
     indptr = np.asarray(indptr)
+    if indices.size == 0:  # an empty list reads as float64: no columns, whatever the dtype
+        indices = indices.astype(np.int64)
+    # The same checks as bm.event/bm.sparse: a bad structure would index out of range below.
+    _csr.check_static("csr_to_dense", indices, indptr, shape)
+    _csr.validate_values("csr_to_dense", indices, indptr, int(shape[1]))
     data = np.broadcast_to(np.asarray(data, dtype=np.float64), indices.shape)
     rows = np.repeat(np.arange(shape[0]), np.diff(indptr))
     dense = np.zeros(shape, np.float64)

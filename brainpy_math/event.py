@@ -40,6 +40,17 @@ def csrmv(weights: Any, indices: Any, indptr: Any, events: Any, shape: tuple[int
         The summed weights, of the float dtype of ``weights`` under the dtype policy (float32
         for a Python float unless ``bm.enable_x64()``).
 
+    Raises:
+        ValueError / TypeError: a bad structure, on every backend with the same one-line message
+            naming the argument, the position and value and what was expected (``indptr`` must
+            start at 0, never decrease and end at ``len(indices)``; ``0 <= indices < num_post``;
+            integer dtypes; the lengths of ``indptr``, ``weights`` and ``events``). The values are
+            checked once per structure and the verdict cached: see ``brainpy_math._csr`` for the
+            rule (exact for jax arrays and read-only NumPy arrays; writable NumPy arrays on the
+            Numba backend by identity and a fingerprint, the kernel checking every index it reads).
+            Inside ``bm.jit`` the model's arrays are checked when the function is first traced/run;
+            connectivity passed as a traced argument of ``jax.jit`` only gets the static checks.
+
     Example:
         >>> import brainpy_math as bm
         >>> indices, indptr = bm.asarray([1, 0, 1]), bm.asarray([0, 1, 3])

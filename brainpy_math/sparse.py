@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _backend, _config
+from . import _backend, _config, _csr
 
 __all__ = ["csrmv"]
 
@@ -28,21 +28,12 @@ def _is_python_number(x: Any) -> bool:
 
 
 def check_csr(fn: str, indices: Any, indptr: Any, shape: Any) -> tuple[int, int]:
-    """Validate ``(indices, indptr, shape)`` of a CSR matrix; return ``(num_pre, num_post)``."""
-    if (not isinstance(shape, (tuple, list)) or len(shape) != 2 or
-            not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in shape)):
-        raise ValueError(f"{fn}: argument 'shape' must be a pair of non-negative ints "
-                         f"(num_pre, num_post), got {shape!r}")
-    num_pre, num_post = int(shape[0]), int(shape[1])
-    for name, arr in (("indices", indices), ("indptr", indptr)):
-        dtype = getattr(arr, "dtype", None)
-        if dtype is None or np.dtype(dtype).kind not in "iu" or len(np.shape(arr)) != 1:
-            raise TypeError(f"{fn}: argument '{name}' must be a 1-D integer array, got "
-                            f"{type(arr).__name__} with dtype {dtype} and shape {np.shape(arr)}")
-    if np.shape(indptr)[0] != num_pre + 1:
-        raise ValueError(f"{fn}: argument 'indptr' must have length num_pre + 1 = {num_pre + 1} for "
-                         f"shape={tuple(shape)!r}, got length {np.shape(indptr)[0]}")
-    return num_pre, num_post
+    """Validate ``(indices, indptr, shape)`` of a CSR matrix; return ``(num_pre, num_post)``.
+
+    The checks, their messages and the rule by which the verdict is cached (once per structure,
+    near-zero cost per call afterwards) are those of :func:`brainpy_math._csr.check_structure`.
+    """
+    return _csr.check_structure(fn, indices, indptr, shape)
 
 
 def check_values(fn: str, name: str, values: Any, num_entries: int) -> np.dtype:
@@ -99,6 +90,10 @@ def csrmv(data: Any, indices: Any, indptr: Any, vector: Any, shape: tuple[int, i
 
     Returns:
         The product, of the promoted float dtype of ``data`` and ``vector`` under the dtype policy.
+
+    Raises:
+        ValueError / TypeError: a bad structure, as for :func:`brainpy_math.event.csrmv` (the same
+            checks, messages and cache of verdicts, ``brainpy_math._csr``).
 
     Example:
         >>> import brainpy_math as bm

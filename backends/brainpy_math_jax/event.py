@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from brainpy_math._csr import frozen_numpy
 from .array import JaxArray, unwrap
 from .sparse import row_of_entries
 
@@ -175,16 +176,21 @@ _MAX_TABLES = 16
 
 def row_tables(indices: Any, indptr: Any, per_synapse: bool) -> tuple | None:
     """The padded row tables of a concrete CSR matrix (built on the host once, cached for the last
-    few matrices); ``None`` when ``indices`` or ``indptr`` is traced.
+    few matrices that cannot change: jax arrays and read-only NumPy arrays; a writable NumPy
+    matrix gets new tables every call); ``None`` when ``indices`` or ``indptr`` is traced.
 
     Reading ``K`` spiking rows is then one gather of ``K`` table rows, with no per-synapse index
-    arithmetic (measured on 16 rows of the 4,000-neuron COBA matrix: 17 us instead of 21 us). The tables take ``(num_pre + 1) * max_degree``
-    entries each, about 1.5x the CSR arrays for ``fixed_prob`` connectivity.
+    arithmetic (measured on 16 rows of the 4,000-neuron COBA matrix: 17 us instead of 21 us). The
+    tables take ``(num_pre + 1) * max_degree`` entries each, about 1.5x the CSR arrays for
+    ``fixed_prob`` connectivity.
     """
     if isinstance(indices, jax.core.Tracer) or isinstance(indptr, jax.core.Tracer):
         return None
+    # Identity stands for the contents of jax arrays (immutable) and read-only NumPy arrays only:
+    # a writable NumPy array may have been edited in place since, so its tables are rebuilt.
+    cacheable = not any(isinstance(a, np.ndarray) and not frozen_numpy(a) for a in (indices, indptr))
     key = (id(indices), id(indptr), per_synapse)
-    cached = _tables.get(key)
+    cached = _tables.get(key) if cacheable else None
     if cached is not None and cached[0] is indices and cached[1] is indptr:
         return cached[2]
     host_indices, host_indptr = np.asarray(indices), np.asarray(indptr)
@@ -193,8 +199,9 @@ def row_tables(indices: Any, indptr: Any, per_synapse: bool) -> tuple | None:
     width = max(int(degrees.max(initial=0)), 1)
     rows = np.repeat(np.arange(num_pre), degrees)
     columns = np.arange(host_indices.size) - np.repeat(host_indptr[:-1], degrees)
-    # Padding: an index past any num_post, which the scatter drops.
-    targets = np.full((num_pre + 1, width), np.iinfo(np.int32).max, host_indices.dtype)
+    # Padding: an index past any num_post, which the scatter drops (at least int32 wide, so that
+    # it fits whatever the dtype of the indices, uint8 included).
+    targets = np.full((num_pre + 1, width), np.iinfo(np.int32).max, np.promote_types(host_indices.dtype, np.int32))
     targets[rows, columns] = host_indices
     synapses = None
     if per_synapse:
@@ -204,6 +211,8 @@ def row_tables(indices: Any, indptr: Any, per_synapse: bool) -> tuple | None:
     # be reused by the trace of another (the second compiled program then expects it as an
     # argument that its caller never passes). Each use converts them, once per trace under jit.
     tables = (targets, synapses)
+    if not cacheable:
+        return tables
     if len(_tables) >= _MAX_TABLES:
         _tables.pop(next(iter(_tables)))
     _tables[key] = (indices, indptr, tables)

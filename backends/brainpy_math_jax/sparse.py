@@ -6,10 +6,44 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from brainpy_math._csr import frozen_numpy
 from .array import JaxArray, unwrap
 
-__all__ = ["csrmv", "row_of_entries"]
+__all__ = ["csrmv", "row_of_entries", "csr_array_state"]
+
+
+# Concrete (non-tracer) jax array classes met so far; ``isinstance(v, jax.Array)`` is an ABC check
+# that costs a microsecond.
+_CONCRETE_TYPES: set = set()
+
+
+def csr_array_state(x: Any) -> tuple[str, Any]:
+    """How ``brainpy_math._csr`` may cache the validation of CSR array ``x``: ``(state, obj)``.
+
+    A jax array is immutable (a JaxArray written in place gets a new one), so it is ``frozen`` and
+    stands for its contents; a tracer is ``traced``; a writable NumPy array is ``unguarded`` (the
+    JAX kernels do not check indices, so it is validated on every call, as it is copied to the
+    device on every call anyway).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> with bm.set_backend('jax'):
+        ...     csr_array_state(bm.arange(3))[0]
+        'frozen'
+    """
+    value = x._value if isinstance(x, JaxArray) else x
+    if type(value) in _CONCRETE_TYPES:  # the common case first: this runs on every eager call
+        return "frozen", value
+    if isinstance(value, jax.core.Tracer):
+        return "traced", value
+    if isinstance(value, jax.Array):
+        _CONCRETE_TYPES.add(type(value))
+        return "frozen", value
+    if isinstance(value, np.ndarray) and frozen_numpy(value):
+        return "frozen", value
+    return "unguarded", value
 
 
 def row_of_entries(indptr: jax.Array, nnz: int) -> jax.Array:

@@ -16,7 +16,7 @@ from numba.extending import overload
 from numba.np.numpy_support import as_dtype
 
 from brainpy_math import _config
-from .sparse import entry_reader, kernel_lookup, values_argument
+from .sparse import bounds_checks, entry_reader, kernel_lookup, values_argument
 from .array import as_array, raw
 
 __all__ = ["csrmv", "compiled"]
@@ -87,24 +87,33 @@ def _event_csrmv_overload(weights, indices, indptr, events, shape, transpose):
 
     weight_of = entry_reader(weights)
     scan_rows = _word_scanner(events)
+    # Every index read is checked (brainpy_math_numba.sparse.bounds_checks): a structure that
+    # bypassed validation raises IndexError, never reads or writes out of bounds.
+    check_lengths, row_bounds, column = bounds_checks("event.csrmv", "weights", "events", weights)
 
     @numba.njit(inline="always")
     def add_row(i, weights, indices, indptr, out):
-        for k in range(indptr[i], indptr[i + 1]):
-            out[indices[k]] += weight_of(weights, k)
+        start, end = row_bounds(indptr, i, indices.shape[0])
+        num_post = out.shape[0]
+        for k in range(start, end):
+            out[column(indices, k, num_post)] += weight_of(weights, k)
 
     def impl(weights, indices, indptr, events, shape, transpose):
         num_pre, num_post = shape[0], shape[1]
+        nnz = indices.shape[0]
         if transpose:
+            check_lengths(weights, indices, indptr, events, num_pre, num_pre, True)
             # Rows of silent neurons are skipped: the work is the synapses of the spiking rows.
             out = np.zeros(num_post, out_dtype)
             scan_rows(events, num_pre, add_row, weights, indices, indptr, out)
             return out
+        check_lengths(weights, indices, indptr, events, num_post, num_pre, False)
         out = np.zeros(num_pre, out_dtype)
         for i in range(num_pre):
             total = out_dtype(0)
-            for k in range(indptr[i], indptr[i + 1]):
-                if events[indices[k]]:
+            start, end = row_bounds(indptr, i, nnz)
+            for k in range(start, end):
+                if events[column(indices, k, num_post)]:
                     total += weight_of(weights, k)
             out[i] = total
         return out
@@ -113,7 +122,10 @@ def _event_csrmv_overload(weights, indices, indptr, events, shape, transpose):
 
 @numba.njit(nogil=True)
 def csrmv_kernel(weights, indices, indptr, events, shape, transpose=True):
-    """``bm.event.csrmv`` compiled by Numba, without argument checks (see the module docstring)."""
+    """``bm.event.csrmv`` compiled by Numba. It does not validate the whole structure (the frontend
+    does, once per structure) but checks the lengths, the ends of ``indptr`` and every offset and
+    column it reads, raising ``IndexError`` instead of reading or writing out of bounds. What it
+    can read safely it accepts (e.g. rows sliced off a larger matrix, ``indptr[-1] < len(indices)``)."""
     return _event_csrmv(weights, indices, indptr, events, shape, transpose)
 
 

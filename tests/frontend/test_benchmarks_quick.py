@@ -23,7 +23,7 @@ def test_quick_benchmark_run_exits_0_and_writes_rows(tmp_path):
     out = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--out-dir", str(tmp_path)], cwd=ROOT,
                          capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    for name in ("logistic_regression", "jit_overhead", "coba", "cobahh"):
+    for name in ("logistic_regression", "jit_overhead", "coba", "cobahh", "failure_safety", "csr_validation"):
         path = tmp_path / f"{name}.jsonl"
         assert path.exists(), f"{name} wrote no rows:\n{out.stdout[-2000:]}"
         rows = [json.loads(line) for line in path.read_text().splitlines()]
