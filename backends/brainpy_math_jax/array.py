@@ -22,7 +22,7 @@ import numpy as np
 from jax.core import Tracer
 
 from brainpy_math import _config, _conversion, _promotion
-from .tracking import CONTEXTS, check_array_write
+from .tracking import LOCAL, check_array_write
 
 __all__ = ["JaxArray", "unwrap", "wrap", "to_jax", "cast", "resolve_device", "put_on"]
 
@@ -411,8 +411,8 @@ class JaxArray:
 
     def __init__(self, value: Any, dtype: Any = None):
         self._value = to_jax(value, dtype)
-        if CONTEXTS:
-            CONTEXTS[-1].fresh.add(id(self))
+        if LOCAL.contexts:
+            LOCAL.contexts[-1].fresh.add(id(self))
 
     # ------------------------------------------------------------------ value and mutation
     @property
@@ -430,7 +430,7 @@ class JaxArray:
         Inside a transformation, an array from outside may not receive a traced value (see
         ``tracking.check_array_write``); Variables override this to report the write instead.
         """
-        if CONTEXTS:
+        if LOCAL.contexts:
             check_array_write(self, self._value, new)
         self._value = new
 
@@ -688,8 +688,8 @@ class JaxArray:
     def _from_value(cls, value: jax.Array) -> "JaxArray":
         obj = object.__new__(cls)
         obj._value = value
-        if CONTEXTS:
-            CONTEXTS[-1].fresh.add(id(obj))
+        if LOCAL.contexts:
+            LOCAL.contexts[-1].fresh.add(id(obj))
         return obj
 
     def transpose(self, *axes) -> "JaxArray":

@@ -8,6 +8,9 @@ value simply runs in Python.
 """
 from __future__ import annotations
 
+import collections
+import threading
+import types
 import weakref
 from typing import Any, Callable
 
@@ -16,9 +19,9 @@ import jax.numpy as jnp
 from jax.core import Tracer
 
 from .array import JaxArray, to_jax
-from .tracking import CONTEXTS, Retrace, TraceContext
-from .transforms import (_CACHE, _MAX_RETRACES, _announce, _Compiled, _detach, _is_array, _Target,
-                         _variables, _write_back, check_compile_options)
+from .tracking import LOCAL, Retrace, TraceContext
+from .transforms import (_CACHE, _MAX_RETRACES, _announce, _Compiled, _detach, _IdRef, _is_array,
+                         _Target, _variables, _write_back, check_compile_options)
 from .variables import raw_get, raw_set
 
 __all__ = ["for_loop", "while_loop", "cond", "ifelse"]
@@ -86,12 +89,83 @@ class _LoopRunner(_Target):
     def __call__(self, *args: Any) -> Any:
         return self.run(_callable_of(self), *args)
 
+    def rebind(self, body: Any, run: Callable) -> None:
+        """Run ``body`` from now on (a function of the same code and captured objects as before)."""
+        if isinstance(body, types.FunctionType):
+            self._ref, self._strong = weakref.ref(body), None
+        self.run = run
+
+
+# Loops over plain functions, compiled once per code and captured objects (see _code_key); bounded.
+_MAX_LOOPS = 64
+_LOOPS: "collections.OrderedDict[tuple, tuple]" = collections.OrderedDict()
+_LOOPS_LOCK = threading.Lock()
+
+
+def _code_key(fn: Any) -> tuple[tuple, list] | None:
+    """``(key, kept)`` for a plain function: what its compiled loop depends on, or None.
+
+    Two functions with the same code, globals, defaults and captured objects (compared by identity;
+    Python scalars and other hashable values that cannot be weakly held, by value) trace alike, so
+    ``bm.for_loop(lambda x: net.step(x), xs)`` in a Python loop reuses one compilation though each
+    lambda is new. ``kept`` holds the captured values compared by id, so their ids stay theirs.
+    """
+    if not isinstance(fn, types.FunctionType):
+        return None
+    kept: list = []
+
+    def ident(x: Any) -> Any:
+        try:
+            return _IdRef(x)
+        except TypeError:
+            pass
+        try:
+            hash(x)
+            return ("value", type(x), x)
+        except TypeError:
+            kept.append(x)
+            return ("id", id(x))
+
+    cells = []
+    for cell in fn.__closure__ or ():
+        try:
+            cells.append(ident(cell.cell_contents))
+        except ValueError:  # an empty cell
+            cells.append(("empty",))
+    defaults = tuple(ident(d) for d in fn.__defaults__ or ())
+    kwdefaults = tuple((k, ident(v)) for k, v in sorted((fn.__kwdefaults__ or {}).items()))
+    return (fn.__code__, id(fn.__globals__), tuple(cells), defaults, kwdefaults), kept
+
 
 def _compiled_outside(kind: str, body: Any, key: tuple, run: Callable, carried: list) -> _Compiled:
-    """A cached ``jit`` of ``run(body, *args)``, so a loop called outside jit compiles once per body."""
-    runner = _LoopRunner(body, kind, run)
-    return _CACHE.get(runner.owner, (kind, runner.func, *key, tuple(map(id, carried))),
-                      lambda: _Compiled(runner, carried, (), (), False, transform=kind))
+    """A cached ``jit`` of ``run(body, *args)``, so a loop called outside jit compiles once per body.
+
+    Plain functions are cached by their code and captured objects (a new lambda of the same code
+    reuses the compiled loop); other callables (bound methods, objects) per object, held weakly.
+    """
+    code = _code_key(body)
+    if code is None:
+        runner = _LoopRunner(body, kind, run)
+        return _CACHE.get(runner.owner, (kind, runner.func, *key, tuple(map(id, carried))),
+                          lambda: _Compiled(runner, carried, (), (), False, transform=kind))
+    full = (kind, code[0], *key, tuple(_IdRef(v) for v in carried))
+    with _LOOPS_LOCK:
+        entry = _LOOPS.get(full)
+        if entry is None:
+            runner = _LoopRunner(body, kind, run)
+            entry = _LOOPS[full] = (_Compiled(runner, carried, (), (), False, transform=kind), code[1])
+            if len(_LOOPS) > _MAX_LOOPS:
+                _LOOPS.popitem(last=False)
+        else:
+            _LOOPS.move_to_end(full)
+    return entry[0]
+
+
+def _call_outside(core: _Compiled, body: Any, run: Callable, args: tuple) -> Any:
+    """Call a loop compiled outside jit with this call's body (a cached one may be another lambda)."""
+    with core.lock:
+        core.target.rebind(body, run)
+        return core.call(args, {})
 
 
 def _thread(kind: str, carried: list, attempt: Callable) -> Any:
@@ -216,10 +290,10 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
     operands, multi = _as_operands(operands)
     if not isinstance(progress_bar, bool):
         raise TypeError(f"for_loop: argument 'progress_bar' must be a bool, got {progress_bar!r}")
-    if not CONTEXTS and not _is_traced(operands):
-        core = _compiled_outside("for_loop", body, (progress_bar,),
-                                 lambda fn, ops: _scan(fn, ops, carried, progress_bar), carried)
-        return core.call((operands,), {})
+    if not LOCAL.contexts and not _is_traced(operands):
+        run = lambda fn, ops: _scan(fn, ops, carried, progress_bar)  # noqa: E731
+        core = _compiled_outside("for_loop", body, (progress_bar,), run, carried)
+        return _call_outside(core, body, run, (operands,))
     return _scan(body, operands, carried, progress_bar)
 
 
@@ -282,12 +356,11 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
     carried = _variables(dyn_vars, "while_loop", "dyn_vars")
     ops, multi = _as_operands(operands)
     cond_key = _identity(cond)
-    if not CONTEXTS and not _is_traced(ops) and cond_key is not None:
+    if not LOCAL.contexts and not _is_traced(ops) and cond_key is not None:
         cond_target = _Target(cond, "while_loop")  # held weakly, like the body
-        core = _compiled_outside("while_loop", body, (cond_key, multi),
-                                 lambda fn, o: _while(fn, _callable_of(cond_target), o, multi, carried),
-                                 carried)
-        return core.call((ops,), {})
+        run = lambda fn, o: _while(fn, _callable_of(cond_target), o, multi, carried)  # noqa: E731
+        core = _compiled_outside("while_loop", body, (cond_key, multi), run, carried)
+        return _call_outside(core, body, run, (ops,))
     return _while(body, cond, ops, multi, carried)
 
 

@@ -9,6 +9,8 @@ word position) and the conversions are described in :mod:`brainpy_math.random`; 
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from typing import Any, Callable
 
 import jax
@@ -613,9 +615,92 @@ _DRAWS: dict[str, Callable] = {
 }
 
 
+# ------------------------------------------------------------------------------- under bm.vmap
+# Every live RandomState of this backend, for bm.vmap to split (weakly held: states die normally).
+_LIVE: "weakref.WeakSet[RandomState]" = weakref.WeakSet()
+
+
+class BatchStreams:
+    """Per-batch-element streams for the RandomStates used inside one ``bm.vmap`` (its ``pure``).
+
+    :meth:`enter`, called inside the ``jax.vmap`` trace of mapped axis ``axis_name``, gives every
+    live RandomState (except those in ``skip``, e.g. mapped by the caller) the key of row ``r``,
+    ``threefry2x32(split, (0, r))`` where ``split`` is the 2 words at the state's counter, and a zero
+    counter, in its Variables, so that every draw inside, through any nested transformation
+    (``for_loop``, ``jit``, another ``vmap``), uses and advances the row's stream as ordinary
+    Variable state. Enclosing transformations are told about the states first (they record the
+    true values, and ``jit`` threads them). :meth:`finish` puts the states back and returns, for
+    each state drawn from (its counter written inside), its counter advanced by the 2 words taken:
+    the caller writes those back, so a state advances once per call whatever the batch size.
+
+    Example:
+        >>> import jax, jax.numpy as jnp, brainpy_math as bm
+        >>> with bm.set_backend('jax'):
+        ...     rs = bm.random.RandomState(0)
+        ...     def row(x):
+        ...         streams = BatchStreams('rows', ())
+        ...         streams.enter()
+        ...         try:
+        ...             return rs.uniform(size=2).value
+        ...         finally:
+        ...             streams.finish(written=())
+        ...     out = jax.vmap(row, axis_name='rows')(jnp.zeros(3))
+        ...     bool(out[0, 0] != out[1, 0])
+        True
+    """
+
+    __slots__ = ("axis_name", "skip", "entries", "done")
+
+    def __init__(self, axis_name: Any, skip: Any):
+        self.axis_name = axis_name
+        self.skip = {id(v) for v in skip}
+        self.entries: list[tuple] = []
+        self.done = False
+
+    def enter(self) -> None:
+        from .tracking import note_variable
+        from .variables import raw_get, raw_set
+        states = [s for s in list(_LIVE) if id(s.key) not in self.skip and id(s.counter) not in self.skip]
+        if not states:
+            return
+        row = lax.axis_index(self.axis_name).astype(U32)
+        for state in states:
+            note_variable(state.key, False)
+            note_variable(state.counter, False)
+            key, counter = raw_get(state.key), raw_get(state.counter)
+            split = _words(key, counter, 2)
+            k0, k1 = threefry2x32(split[0], split[1], U32(0), row)
+            self.entries.append((state, key, counter))
+            raw_set(state.key, jnp.stack([k0, k1]))
+            raw_set(state.counter, jnp.zeros(2, U32))
+
+    def owns(self, var: Any) -> bool:
+        """Whether ``var`` is the key or counter of a state split here."""
+        return any(var is state.key or var is state.counter for state, _, _ in self.entries)
+
+    def finish(self, written: Any) -> list[tuple[Any, Any]]:
+        """Restore every split state; ``[(counter Variable, advanced counter)]`` for those whose
+        counter is among ``written`` (the Variables the code wrote)."""
+        from .variables import raw_set
+        if self.done:
+            return []
+        self.done = True
+        written_ids = {id(v) for v in written}
+        advanced = []
+        for state, key, counter in self.entries:
+            raw_set(state.key, key)
+            raw_set(state.counter, counter)
+            if id(state.counter) in written_ids:
+                advanced.append((state.counter, _advance(counter, 2)))
+        return advanced
+
+
 # ---------------------------------------------------------------------------------- RandomState
 class RandomState(frontend.RandomState):
     """A Threefry stream on the JAX backend (see ``brainpy_math.random.RandomState``).
+
+    Inside ``bm.vmap`` each batch element draws from its own stream, split from this one (which
+    advances by 2 words per vmapped call); see :class:`BatchStreams`.
 
     Example:
         >>> import brainpy_math as bm
@@ -630,6 +715,7 @@ class RandomState(frontend.RandomState):
         super().__init__(name=name)
         self.key = Variable(jnp.asarray(key, U32))
         self.counter = Variable(jnp.zeros(2, U32))
+        _LIVE.add(self)
 
     def _reset(self, key: np.ndarray) -> None:
         self.key.value = jnp.asarray(key, U32)
@@ -650,6 +736,7 @@ class RandomState(frontend.RandomState):
 
 # ------------------------------------------------------------------------------ module functions
 _default: RandomState | None = None
+_DEFAULT_LOCK = threading.Lock()
 
 
 def default_state() -> RandomState:
@@ -662,7 +749,9 @@ def default_state() -> RandomState:
     """
     global _default
     if _default is None:
-        _default = RandomState(name="bm_random_default_jax")
+        with _DEFAULT_LOCK:  # two threads' first draws must not both create it (its name is unique)
+            if _default is None:
+                _default = RandomState(name="bm_random_default_jax")
     return _default
 
 

@@ -1,7 +1,8 @@
 """Bookkeeping that lets JAX's transformations work on objects holding state.
 
 While a transformation (``jit``, ``grad``, ``for_loop``, ...) runs the user's Python code, it pushes
-a :class:`TraceContext` on :data:`CONTEXTS`. JaxArrays and Variables report to the active contexts:
+a :class:`TraceContext` on this thread's ``LOCAL.contexts``. JaxArrays and Variables report to the active
+contexts:
 
 - every JaxArray created while a context is innermost is *fresh* there (it may be mutated freely);
   a Variable created inside is fresh in every active context (it is not state of the caller);
@@ -13,18 +14,46 @@ a :class:`TraceContext` on :data:`CONTEXTS`. JaxArrays and Variables report to t
   value traced inside it: :class:`NonVariableMutationError` says which array and what to do.
 
 Nothing here costs anything outside transformations beyond one check of an empty list.
+
+Trace state is per thread (:data:`LOCAL`): threads trace their own code independently. Tracing
+substitutes tracers into Variables that other threads may read, so traces and the reads and
+write-backs of compiled calls are serialised by :data:`TRACE_LOCK` (the compiled code itself runs
+outside it, in parallel).
+
+While a ``jit`` trace runs, :class:`AttributeRecorder` hooks record the plain (non-Variable)
+attributes of ``Base`` objects that the code reads, so the compiled code can be checked against them
+at each call, and the attributes it rebinds, so a value computed inside (a tracer) never leaks out.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from jax.core import Tracer
 
-__all__ = ["CONTEXTS", "TraceContext", "NonVariableMutationError", "Retrace", "note_variable",
-           "note_variable_created", "check_array_write"]
+__all__ = ["LOCAL", "TRACE_LOCK", "TraceContext", "NonVariableMutationError", "Retrace", "note_variable",
+           "note_variable_created", "check_array_write", "AttributeRecorder", "AttributeLeakError",
+           "holds_trace_values"]
 
-# The active contexts, outermost first. Never rebound (modules bind it by name).
-CONTEXTS: list["TraceContext"] = []
+
+class _ThreadState(threading.local):
+    """This thread's trace state."""
+
+    def __init__(self) -> None:
+        # The active contexts, outermost first. Never rebound (modules read ``LOCAL.contexts``).
+        self.contexts: list["TraceContext"] = []
+        # The attribute recorders of this thread's active jit traces, outermost first.
+        self.recorders: list["AttributeRecorder"] = []
+        # What a shared compiled program traces with: (target, variables) of the calling object.
+        self.binding: Any = None
+        # Set by a jit trace that touched Variables it does not thread (it must be traced again).
+        self.retrace: Any = None
+
+
+LOCAL = _ThreadState()
+# Held while a trace runs and while compiled calls read their state and write it back (reentrant:
+# traces nest). See the module docstring.
+TRACE_LOCK = threading.RLock()
 
 
 class NonVariableMutationError(TypeError):
@@ -83,11 +112,11 @@ class TraceContext:
         self.foreign = {id(a) for a in foreign}
 
     def __enter__(self) -> "TraceContext":
-        CONTEXTS.append(self)
+        LOCAL.contexts.append(self)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        popped = CONTEXTS.pop()
+        popped = LOCAL.contexts.pop()
         assert popped is self, "trace contexts must nest"
         self.restore()
 
@@ -111,7 +140,7 @@ class TraceContext:
 def note_variable(var: Any, write: bool) -> None:
     """Called by a Variable read (``write=False``) or written while a context is active."""
     key = id(var)
-    for ctx in CONTEXTS:
+    for ctx in LOCAL.contexts:
         if key in ctx.known or key in ctx.fresh:
             continue
         if key in ctx.foreign:  # a copy made by flattening an argument: not the caller's state
@@ -129,7 +158,7 @@ def note_variable(var: Any, write: bool) -> None:
 def note_variable_created(var: Any) -> None:
     """A Variable made inside a transformation is local to it (and to every enclosing one)."""
     key = id(var)
-    for ctx in CONTEXTS:
+    for ctx in LOCAL.contexts:
         ctx.fresh.add(key)
 
 
@@ -137,7 +166,7 @@ def check_array_write(array: Any, old: Any, new: Any) -> None:
     """Refuse to give a non-Variable JaxArray from outside a value traced in the innermost context."""
     if not isinstance(new, Tracer):
         return
-    ctx = CONTEXTS[-1]
+    ctx = LOCAL.contexts[-1]
     key = id(array)
     if key in ctx.foreign:
         raise NonVariableMutationError(array, ctx.transform, "a JaxArray nested inside an argument")
@@ -147,3 +176,151 @@ def check_array_write(array: Any, old: Any, new: Any) -> None:
     # already holds a tracer of the same trace (it was made by enclosing code of this very trace).
     if not isinstance(old, Tracer) or old._trace is not new._trace:
         raise NonVariableMutationError(array, ctx.transform)
+
+
+# --------------------------------------------------------------------------- attribute recording
+MISSING = object()  # an attribute not set on the instance (read from its class, or absent)
+# Class attributes of these types are recorded when read (a model's constants may live on its class);
+# other class attributes (methods, properties, helpers) are code, not data.
+_DATA_TYPES = (bool, int, float, complex, str, bytes, type(None), tuple)
+
+
+class AttributeLeakError(TypeError):
+    """Compiled code rebound a plain attribute of a ``Base`` object (its value would be lost or leak)."""
+
+
+class AttributeRecorder:
+    """The attributes of ``Base`` objects one ``jit`` trace reads and rebinds.
+
+    Attributes:
+        reads: ``(object, name) -> value`` as first read, for plain (non-Variable, non-Base) values.
+        writes: ``(object, name) -> value before the first rebinding`` (``MISSING`` if unset).
+        created: ids of the ``Base`` objects constructed during the trace (free to set up).
+    """
+
+    __slots__ = ("reads", "writes", "created", "objects")
+
+    def __init__(self) -> None:
+        self.reads: dict[tuple[int, str], Any] = {}
+        self.writes: dict[tuple[int, str], Any] = {}
+        self.created: set[int] = set()
+        self.objects: dict[int, Any] = {}  # id -> object, keeps the ids above meaningful
+
+    def __enter__(self) -> "AttributeRecorder":
+        _install_hooks()
+        LOCAL.recorders.append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        LOCAL.recorders.remove(self)
+        _remove_hooks()
+
+    def leaked(self, fresh: set[int]) -> list[tuple[Any, str, Any]]:
+        """``(object, name, new value)`` of every attribute of an object from outside that was rebound
+        here: to a value of the trace (one holding a tracer, or a Variable made inside, ``fresh``) or
+        to plain Python data, which compiled code would set once per trace instead of once per call
+        (``self.count += 1`` would stop counting after the first call). The numba backend refuses
+        the same assignments when it generates code.
+        """
+        out = []
+        for (oid, name), before in self.writes.items():
+            if oid in self.created:
+                continue
+            obj = self.objects[oid]
+            now = obj.__dict__.get(name, MISSING)
+            if now is not before and now is not MISSING:
+                out.append((obj, name, now))
+        return out
+
+    def undo_writes(self) -> None:
+        """Give every attribute rebound here (on an object made before the trace) its old value."""
+        for (oid, name), before in self.writes.items():
+            if oid in self.created:
+                continue
+            d = self.objects[oid].__dict__
+            if before is MISSING:
+                d.pop(name, None)
+            else:
+                d[name] = before
+
+
+def holds_trace_values(value: Any, fresh: set[int], depth: int = 0) -> bool:
+    """Whether ``value`` (or an item of it) belongs to the running trace."""
+    from .array import JaxArray
+    from .variables import Variable
+    if isinstance(value, Tracer):
+        return True
+    if isinstance(value, JaxArray):
+        if isinstance(value, Variable) and id(value) in fresh:
+            return True
+        return isinstance(JaxArray.__dict__["_value"].__get__(value), Tracer)
+    if depth < 4 and isinstance(value, (list, tuple)):
+        return any(holds_trace_values(v, fresh, depth + 1) for v in value)
+    if depth < 4 and isinstance(value, dict):
+        return any(holds_trace_values(v, fresh, depth + 1) for v in value.values())
+    return False
+
+
+def _hook_getattribute(self: Any, name: str) -> Any:
+    value = object.__getattribute__(self, name)
+    recorders = LOCAL.recorders
+    if recorders and name[:2] != "__":
+        d = object.__getattribute__(self, "__dict__")
+        own = d.get(name, MISSING)
+        if own is value or (own is MISSING and isinstance(value, _DATA_TYPES)):
+            for rec in recorders:
+                key = (id(self), name)
+                if key not in rec.reads:
+                    rec.reads[key] = own
+                    rec.objects[id(self)] = self
+    return value
+
+
+def _hook_setattr(self: Any, name: str, value: Any) -> None:
+    recorders = LOCAL.recorders
+    if recorders:
+        before = self.__dict__.get(name, MISSING)
+        for rec in recorders:
+            key = (id(self), name)
+            if key not in rec.writes:
+                rec.writes[key] = before
+                rec.objects[id(self)] = self
+    _HOOKED["__setattr__"](self, name, value)
+
+
+def _hook_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    for rec in LOCAL.recorders:
+        rec.created.add(id(self))
+        rec.objects[id(self)] = self
+    _HOOKED["__init__"](self, *args, **kwargs)
+
+
+# Base's own methods while the hooks are installed; the hooks are installed on Base only while some
+# thread traces, so code outside jit never pays for them.
+_HOOKED: dict[str, Any] = {}
+_hook_users = 0
+_hook_lock = threading.Lock()
+
+
+def _install_hooks() -> None:
+    global _hook_users
+    from brainpy_math.base import Base
+    with _hook_lock:
+        if _hook_users == 0:
+            _HOOKED["__setattr__"] = Base.__dict__["__setattr__"]
+            _HOOKED["__init__"] = Base.__dict__["__init__"]
+            Base.__getattribute__ = _hook_getattribute
+            Base.__setattr__ = _hook_setattr
+            Base.__init__ = _hook_init
+        _hook_users += 1
+
+
+def _remove_hooks() -> None:
+    global _hook_users
+    from brainpy_math.base import Base
+    with _hook_lock:
+        _hook_users -= 1
+        if _hook_users == 0:
+            del Base.__getattribute__
+            Base.__setattr__ = _HOOKED.pop("__setattr__")
+            Base.__init__ = _HOOKED.pop("__init__")

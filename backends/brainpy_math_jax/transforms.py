@@ -10,23 +10,36 @@ be frozen into it as a constant; ``jit`` threads it and traces again).
 ``jit`` keeps its compiled functions in a cache keyed by the object (weakly) and by what can change
 between calls (static arguments, the set of Variables; shapes and dtypes are JAX's own cache key),
 so calling a jitted step in a Python loop costs one dictionary lookup and JAX's own dispatch.
+
+A trace also records the plain (non-Variable) attributes of ``Base`` objects the code reads: they
+are constants of the compiled code, so each call checks them (identity first, then by value) and
+traces again when one changed. A compiled program is shared by the objects of one class whose
+structure matches (the method, the Variables' paths, shapes and dtypes, and those attributes'
+values): each passes its own Variables. Calls of one jitted object are serialised by a lock per
+object; traces by ``tracking.TRACE_LOCK``.
 """
 from __future__ import annotations
 
+import collections
 import functools
+import hashlib
 import inspect
+import threading
 import types
 import weakref
 from typing import Any, Callable, Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 import brainpy_math.base as _base
 from brainpy_math.base import Base
 from . import random as _random
 from .array import JaxArray
-from .tracking import CONTEXTS, NonVariableMutationError, Retrace, TraceContext, note_variable
+from .tracking import (LOCAL, MISSING, TRACE_LOCK, AttributeLeakError, AttributeRecorder,
+                       NonVariableMutationError, Retrace, TraceContext, holds_trace_values,
+                       note_variable)
 from .variables import Variable, raw_get, raw_set
 
 __all__ = ["jit", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd", "hessian",
@@ -144,7 +157,7 @@ def _announce(variables: Sequence) -> None:
 
 def _write_back(var: Any, value: Any) -> None:
     """Store a transformation's result in ``var``; enclosing transformations see it as a write."""
-    if CONTEXTS and isinstance(var, Variable):
+    if LOCAL.contexts and isinstance(var, Variable):
         note_variable(var, True)
     raw_set(var, value)
 
@@ -232,8 +245,253 @@ def _normalize_argnames(value: Any, where: str) -> tuple[str, ...]:
 
 
 # -------------------------------------------------------------------------------------------- jit
+# Compiled programs shared by objects of the same structure (see ``_Compiled.refresh``), least
+# recently made first; bounded.
+_MAX_PROGRAMS = 256
+_MAX_PROGRAMS_PER_STRUCTURE = 8
+_PROGRAMS: "collections.OrderedDict[tuple, list]" = collections.OrderedDict()
+
+
+class _IdRef:
+    """A hashable weak reference by identity (a Variable's ``==`` is elementwise; its hash fails).
+
+    Equal only to a reference to the same live object, so a new object that gets a collected one's
+    id never matches.
+    """
+
+    __slots__ = ("ref", "key")
+
+    def __init__(self, obj: Any):
+        self.ref = weakref.ref(obj)
+        self.key = id(obj)
+
+    def __hash__(self) -> int:
+        return self.key
+
+    def __eq__(self, other: Any) -> bool:
+        if not isinstance(other, _IdRef) or other.key != self.key:
+            return False
+        obj = self.ref()
+        return obj is not None and obj is other.ref()
+
+
+def _value_state(value: Any) -> Any:
+    """A comparable summary of a plain attribute's value, equal for values compiled code treats alike.
+
+    Variables and objects count by kind and layout only (they are state, threaded or walked on their
+    own); arrays and Python data by value.
+    """
+    if isinstance(value, Variable):
+        return ("V", type(value).__name__, tuple(value.shape), str(value.dtype))
+    if isinstance(value, Base):
+        return ("B", type(value))
+    if isinstance(value, JaxArray):
+        raw = raw_get(value)
+        if isinstance(raw, jax.core.Tracer):
+            return ("O", id(value))
+        return ("A", tuple(raw.shape), str(raw.dtype), _digest(np.asarray(raw)))
+    if isinstance(value, np.ndarray):
+        return ("N", value.shape, value.dtype.str, _digest(value))
+    if isinstance(value, (list, tuple)):
+        return (type(value), tuple(_value_state(v) for v in value))
+    if isinstance(value, dict):
+        return ("D", tuple((k, _value_state(v)) for k, v in value.items()))
+    if isinstance(value, (bool, int, float, complex, str, bytes, type(None), np.generic)):
+        return (type(value), repr(value))
+    if value is MISSING:
+        return ("M",)
+    return ("O", id(value))
+
+
+def _digest(array: np.ndarray) -> bytes:
+    """The content of an array, short (programs keep it as long as they live)."""
+    data = np.ascontiguousarray(array).tobytes()
+    return data if len(data) <= 64 else hashlib.blake2b(data, digest_size=20).digest()
+
+
+# A NumPy array attribute up to this many bytes is compared by value at each call (it may be changed
+# in place); a larger one only by identity, so that a large table costs no copy per call.
+_MAX_COMPARED_BYTES = 1 << 16
+
+
+def _fast_state(value: Any, keep: list) -> Any:
+    """A summary of a container or NumPy array that changes whenever anything in it is rebound.
+
+    Items are compared by identity (``keep`` holds them, so their ids stay theirs).
+    """
+    if isinstance(value, np.ndarray):
+        keep.append(value)
+        if value.nbytes > _MAX_COMPARED_BYTES:
+            return ("N", id(value))
+        return ("N", id(value), value.shape, value.dtype.str, value.tobytes())
+    if isinstance(value, (list, tuple)):
+        return (type(value), tuple(_fast_state(v, keep) for v in value))
+    if isinstance(value, dict):
+        return ("D", tuple((k, _fast_state(v, keep)) for k, v in value.items()))
+    if isinstance(value, JaxArray) and not isinstance(value, Variable):
+        raw = raw_get(value)
+        keep.append(raw)
+        return ("A", id(value), id(raw))
+    keep.append(value)
+    return id(value)
+
+
+def _guard(d: dict, name: str, value: Any) -> tuple:
+    """``(dict, name, value, kind, token)``: checked at each call by :func:`_guards_hold`."""
+    if isinstance(value, JaxArray) and not isinstance(value, Variable):
+        return d, name, value, 1, raw_get(value)
+    if isinstance(value, (list, tuple, dict, np.ndarray)):
+        keep: list = []
+        return d, name, value, 2, (_fast_state(value, keep), keep)
+    return d, name, value, 0, None
+
+
+def _guards_hold(guards: Sequence) -> bool:
+    """Whether every plain attribute a compiled program was traced with is still what it was."""
+    for d, name, expected, kind, token in guards:
+        current = d.get(name, MISSING)
+        if current is not expected:
+            return False
+        if kind == 1:
+            if raw_get(current) is not token:
+                return False
+        elif kind == 2 and _fast_state(current, []) != token[0]:
+            return False
+    return True
+
+
+def _node_paths(owner: Any) -> dict[str, Any]:
+    """Path (``''``, ``'syn'``, ``'layers[0]'``) -> every ``Base`` object reachable from ``owner``."""
+    if not isinstance(owner, Base):
+        return {}
+    nodes = {"": owner}
+    for path, _node, _label, node in owner._walk(lambda v: isinstance(v, Base)):
+        nodes.setdefault(path, node)
+    return nodes
+
+
+class _Program:
+    """One compiled function and the plain attributes its traces read (its guards).
+
+    Objects of the same structure share it: each calls it with its own Variables' values, after
+    checking that its own attributes hold the values the program was traced with.
+
+    Attributes:
+        fn: the compiled function (a ``jax.jit`` of a pure function).
+        guards: ``(where, name, value state)``; ``where`` is a path from the calling object (a str)
+            or a weak reference to an object outside it.
+        generation: bumped when a trace adds guards, so the objects using it check them again.
+        traces: how many times the program's code was traced.
+    """
+
+    __slots__ = ("fn", "guards", "keys", "generation", "invalid", "traces", "__weakref__")
+
+    def __init__(self) -> None:
+        self.fn: Callable | None = None
+        self.guards: list[tuple] = []
+        self.keys: set = set()
+        self.generation = 0
+        self.invalid = False
+        self.traces = 0
+
+    def resolve(self, owner: Any, nodes: dict) -> list | None:
+        """The guards as ``owner`` sees them, or None if ``owner`` holds other values."""
+        out = []
+        for where, name, state in self.guards:
+            node = nodes.get(where) if isinstance(where, str) else where()
+            if node is None:
+                return None
+            d = node.__dict__
+            value = d.get(name, MISSING)
+            if (state[0] == "M") != (value is MISSING):
+                return None
+            if value is MISSING:
+                if type(node) is not state[1]:
+                    return None
+            elif _value_state(value) != state:
+                return None
+            out.append(_guard(d, name, value))
+        return out
+
+    def record(self, recorder: AttributeRecorder, owner: Any) -> None:
+        """Add the plain attributes one trace read (from ``recorder``) to the guards."""
+        paths = {id(node): path for path, node in _node_paths(owner).items()}
+        added = False
+        for (oid, name), value in recorder.reads.items():
+            if (oid in recorder.created or isinstance(value, (Variable, Base))
+                    or (oid, name) in recorder.writes):
+                # Variables are threaded, objects walked; the trace's own objects are its own, and
+                # an attribute it sets itself (a trace counter) is its output, not its input.
+                continue
+            obj = recorder.objects[oid]
+            path = paths.get(oid)
+            where = path if path is not None else weakref.ref(obj)
+            if (where, name) in self.keys:
+                continue
+            self.keys.add((where, name))
+            state = ("M", type(obj)) if value is MISSING else _value_state(value)
+            self.guards.append((where, name, state))
+            added = True
+        if added:
+            self.generation += 1
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+_NO_LOCK = _NoLock()
+
+
+def _attribute_label(obj: Any, name: str) -> str:
+    return f"{type(obj).__name__}.{name}"
+
+
+def _leak_error(transform: str, label: str, leaked: list) -> AttributeLeakError:
+    obj, name, value = leaked[0]
+    where = _attribute_label(obj, name)
+    if isinstance(value, Variable):
+        what = "a bm.Variable created inside the compiled function"
+    elif isinstance(value, (jax.core.Tracer, JaxArray)):
+        what = "an array computed inside the compiled function (a tracer)"
+    elif holds_trace_values(value, set()):
+        what = f"a {type(value).__name__} holding values computed inside the compiled function"
+    else:
+        what = f"{_short_repr(value)}"
+    others = "" if len(leaked) == 1 else f" (and {', '.join(_attribute_label(o, n) for o, n, _ in leaked[1:])})"
+    return AttributeLeakError(
+        f"{transform}: {label} sets {where}{others} to {what}, but {where} is not a Variable: compiled "
+        f"code runs that assignment only while tracing, so the attribute would keep a tracer (or a "
+        f"stale value). Make {where} a bm.Variable created outside bm.{transform} (e.g. in __init__) "
+        f"and write into it (self.{name}.value = ...), or compute it outside; {where} was left as it was")
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_backend_variables(found: Sequence, target: _Target) -> None:
+    """Refuse, in one line, Variables that another backend made (their storage is not a jax array)."""
+    for var in found:
+        if not isinstance(var, JaxArray):
+            owner = target.owner
+            where = None
+            if isinstance(owner, Base):
+                where = next((f"{type(node).__name__}.{label}" for _p, node, label, item in
+                              owner._walk(lambda v: v is var)), None)
+            where = where or f"a Variable of shape {tuple(var.shape)}"
+            raise TypeError(f"jit (jax backend): {target.label} uses {where}, a {type(var).__module__}."
+                            f"{type(var).__name__} made by another backend; build the model under the "
+                            f"backend that runs it (create it inside `with bm.set_backend('jax'):`)")
+
+
 class _Compiled:
-    """The state of one compiled variant: the code, its options, and the Variables it threads."""
+    """One object's compiled variant: the code, its options, the Variables it threads and its program."""
 
     def __init__(self, target: _Target, dyn_vars: list, static_argnums: tuple[int, ...],
                  static_argnames: tuple[str, ...], donate: bool, transform: str = "jit",
@@ -248,27 +506,81 @@ class _Compiled:
         self.donate = donate
         self.mapped_ids = {id(v) for v in mapped_vars}
         self.mapped_vars = list(mapped_vars)
+        self._shareable = make is None
         self._make = make or self._make_jit
-        self._by_varset: dict[tuple[int, ...], tuple[tuple, Callable]] = {}
+        # Programs of this object alone (functions, pmap): structure signature -> [_Program]
+        self._private: "collections.OrderedDict[tuple, list]" = collections.OrderedDict()
+        self.lock = threading.RLock()
         self.version = -1
         self.vars: tuple = ()
         self.compiled: Callable | None = None
+        self.program: _Program = _Program()
+        self.program.generation = -1
+        self.generation = -2
+        self.guards: list = []
+        self.binding: tuple = ()
 
-    # ---- the Variables threaded
+    # ---- the Variables threaded and the program
     def refresh(self) -> None:
-        self.version = _base.structure_version
-        # The default RandomState is not listed: like any Variable the code touches, its key and
-        # counter are found while tracing, so code that draws no random numbers does not pay for them.
-        found = _unique([*self.target.owner_variables(), *self.mapped_vars, *self.dyn_vars,
-                         *self.discovered])
-        key = tuple(map(id, found))
-        entry = self._by_varset.get(key)
-        if entry is None:
-            entry = (tuple(found), self._make(self._pure(tuple(found)), tuple(found)))
-            if len(self._by_varset) >= _MAX_VARSETS_PER_CORE:
-                del self._by_varset[next(iter(self._by_varset))]
-            self._by_varset[key] = entry
-        self.vars, self.compiled = entry
+        """Collect the Variables again and pick (or make) the program for this object as it is now."""
+        with TRACE_LOCK:
+            self.version = _base.structure_version
+            # The default RandomState is not listed: like any Variable the code touches, its key and
+            # counter are found while tracing, so code that draws no random numbers does not pay.
+            found = tuple(_unique([*self.target.owner_variables(), *self.mapped_vars, *self.dyn_vars,
+                                   *self.discovered]))
+            _check_backend_variables(found, self.target)
+            program, guards = self._select(found)
+            self.vars, self.program, self.compiled = found, program, program.fn
+            self.guards, self.generation = guards, program.generation
+            self.binding = (self.target, found, program)
+
+    def _signature(self, found: tuple, owner: Any) -> tuple:
+        """What the program depends on besides attribute values: the Variables' layout and identity.
+
+        An object's own Variables count by path, type, shape and dtype (so another object of the
+        same structure matches); others (global state, the random state) by identity.
+        """
+        paths = {}
+        if isinstance(owner, Base):
+            paths = {id(v): path for path, v in owner.vars("relative").items()}
+        sig = []
+        for var in found:
+            path = paths.get(id(var))
+            if path is None:
+                sig.append(_IdRef(var))
+            else:
+                sig.append((path, type(var), tuple(var.shape), str(var.dtype)))
+        return tuple(sig)
+
+    def _select(self, found: tuple) -> tuple[_Program, list]:
+        owner = self.target.owner
+        shared = self._shareable and isinstance(owner, Base)
+        sig = self._signature(found, owner)
+        if shared:
+            table = _PROGRAMS
+            key = (self.transform, type(owner), self.target.func, self.static_argnums,
+                   self.static_argnames, self.donate, sig)
+        else:
+            table, key = self._private, sig
+        candidates = table.get(key)
+        if candidates is None:
+            candidates = table[key] = []
+            if len(table) > (_MAX_PROGRAMS if shared else _MAX_VARSETS_PER_CORE):
+                table.popitem(last=False)
+        else:
+            table.move_to_end(key)
+        nodes = _node_paths(owner)
+        for program in candidates:
+            if not program.invalid:
+                guards = program.resolve(owner, nodes)
+                if guards is not None:
+                    return program, guards
+        program = _Program()
+        program.fn = self._make(self._pure(program), found)
+        candidates[:] = [p for p in candidates if not p.invalid][-(_MAX_PROGRAMS_PER_STRUCTURE - 1):]
+        candidates.append(program)
+        return program, []
 
     def add_discovered(self, variables: list) -> None:
         known = {id(v) for v in self.vars}
@@ -280,46 +592,70 @@ class _Compiled:
         static = (3,) if (self.static_argnums or self.static_argnames) else ()
         return jax.jit(pure, static_argnums=static, donate_argnums=(0,) if self.donate else ())
 
-    def _pure(self, variables: tuple) -> Callable:
-        target, transform, donate, mapped = self.target, self.transform, self.donate, self.mapped_ids
+    def _pure(self, program: _Program) -> Callable:
+        """The pure function JAX traces; it runs the code of whichever object calls (``LOCAL.binding``)."""
+        transform, donate, mapped = self.transform, self.donate, self.mapped_ids
         writes_args = transform == "jit"
         is_pmap = transform == "pmap"
         merge = self.merge
+        program_ref = weakref.ref(program)
 
         def pure(values, args, kwargs, static=None):
+            target, variables, _program = LOCAL.binding
             if static is not None:
                 args, kwargs = merge(args, kwargs, static)
-            top = {}
-            if writes_args:
-                top.update((i, (a, raw_get(a))) for i, a in enumerate(args) if isinstance(a, JaxArray))
-                top.update((k, (a, raw_get(a))) for k, a in kwargs.items() if isinstance(a, JaxArray))
-            nested = [leaf for leaf in jax.tree_util.tree_leaves((args, kwargs), is_leaf=_is_array)
-                      if isinstance(leaf, JaxArray) and not any(leaf is a for a, _ in top.values())]
-            ctx = TraceContext(transform, known=variables, foreign=nested)
-            ctx.fresh.update(id(a) for a, _ in top.values())
-            originals = list(map(raw_get, variables))
-            with ctx:
-                try:
-                    for var, value in zip(variables, values):
-                        raw_set(var, value)
-                    out = target(*args, **kwargs)
-                    if ctx.touched:
-                        raise Retrace(ctx, ctx.touched_variables())
-                    # Only the Variables written are outputs (their indices are the dict's keys,
-                    # part of the output structure), so read-only state costs no copy.
-                    new = {}
-                    for i, var in enumerate(variables):
-                        current = raw_get(var)
-                        if donate or current is not values[i]:
-                            new[i] = current
-                    if is_pmap:  # the mapped Variables' outputs keep their device axis
-                        new = ({i: x for i, x in new.items() if id(variables[i]) in mapped},
-                               {i: x for i, x in new.items() if id(variables[i]) not in mapped})
-                    new_args = {k: raw_get(a) for k, (a, before) in top.items() if raw_get(a) is not before}
-                    out = _detach(out)
-                finally:
-                    for var, value in zip(variables, originals):
-                        raw_set(var, value)
+            with TRACE_LOCK:
+                top = {}
+                if writes_args:
+                    top.update((i, (a, raw_get(a))) for i, a in enumerate(args) if isinstance(a, JaxArray))
+                    top.update((k, (a, raw_get(a))) for k, a in kwargs.items() if isinstance(a, JaxArray))
+                nested = [leaf for leaf in jax.tree_util.tree_leaves((args, kwargs), is_leaf=_is_array)
+                          if isinstance(leaf, JaxArray) and not any(leaf is a for a, _ in top.values())]
+                ctx = TraceContext(transform, known=variables, foreign=nested)
+                ctx.fresh.update(id(a) for a, _ in top.values())
+                originals = list(map(raw_get, variables))
+                recorder = AttributeRecorder()
+                with ctx, recorder:
+                    try:
+                        for var, value in zip(variables, values):
+                            raw_set(var, value)
+                        out = target(*args, **kwargs)
+                        leaked = recorder.leaked(ctx.fresh)
+                        if leaked:
+                            raise _leak_error(transform, target.label, leaked)
+                        retrace = bool(ctx.touched)
+                        if retrace:
+                            # Traced again with them; no exception out of the trace (JAX would keep
+                            # the abandoned trace, and its tracers, alive).
+                            LOCAL.retrace = ctx.touched_variables()
+                        # Only the Variables written are outputs (their indices are the dict's keys,
+                        # part of the output structure), so read-only state costs no copy.
+                        new = {}
+                        for i, var in enumerate(variables):
+                            current = raw_get(var)
+                            if donate or current is not values[i]:
+                                new[i] = current
+                        if is_pmap:  # the mapped Variables' outputs keep their device axis
+                            new = ({i: x for i, x in new.items() if id(variables[i]) in mapped},
+                                   {i: x for i, x in new.items() if id(variables[i]) not in mapped})
+                        new_args = {k: raw_get(a) for k, (a, before) in top.items()
+                                    if raw_get(a) is not before}
+                        out = _detach(out)
+                    except BaseException:
+                        recorder.undo_writes()
+                        raise
+                    finally:
+                        for var, value in zip(variables, originals):
+                            raw_set(var, value)
+                prog = program_ref()
+                if prog is not None:
+                    prog.traces += 1
+                    prog.record(recorder, target.owner)
+                    if retrace:  # now, before another object sharing it can call it
+                        prog.invalid = True
+            if retrace and not is_pmap:
+                # The result is discarded: return nothing, so XLA compiles an empty program.
+                return None, {}, {}
             return out, new, new_args
         return pure
 
@@ -342,30 +678,53 @@ class _Compiled:
 
     # ---- calling
     def call(self, args: tuple, kwargs: dict) -> Any:
-        for _ in range(_MAX_RETRACES):
-            if self.version != _base.structure_version:
-                self.refresh()
-            variables = self.vars
-            if CONTEXTS:
-                _announce(variables)
-            try:
-                if self.static_argnums or self.static_argnames:
-                    dyn_args, dyn_kwargs, static = self.split(args, kwargs)
-                    out, new, new_args = self.compiled(
-                        list(map(raw_get, variables)), dyn_args, dyn_kwargs, static)
-                else:
-                    out, new, new_args = self.compiled(list(map(raw_get, variables)), args, kwargs)
-            except Retrace as retrace:
-                self.add_discovered(retrace.variables)
-                continue
-            except NonVariableMutationError as error:
-                raise _named(error, self.target) from None
-            for part in (new if self.transform == "pmap" else (new,)):
-                for i, value in part.items():
-                    _write_back(variables[i], value)
-            for k, value in new_args.items():
-                _write_back(args[k] if isinstance(k, int) else kwargs[k], value)
-            return out
+        """Check the program, read the state, run, write the state back: one thread at a time.
+
+        Inside another transformation's trace the object's lock is not taken (that thread already
+        holds ``TRACE_LOCK``; taking it would order the locks the other way round).
+        """
+        local = LOCAL
+        nested = bool(local.contexts)
+        with (_NO_LOCK if nested else self.lock):
+            for _ in range(_MAX_RETRACES):
+                if (self.version != _base.structure_version or self.generation != self.program.generation
+                        or not _guards_hold(self.guards)):
+                    self.refresh()
+                variables, program = self.vars, self.program
+                if nested:
+                    _announce(variables)
+                local.binding = self.binding
+                local.retrace = None
+                with TRACE_LOCK:
+                    values = list(map(raw_get, variables))
+                try:
+                    if self.has_static:
+                        dyn_args, dyn_kwargs, static = self.split(args, kwargs)
+                        out, new, new_args = self.compiled(values, dyn_args, dyn_kwargs, static)
+                    else:
+                        out, new, new_args = self.compiled(values, args, kwargs)
+                except Retrace as retrace:
+                    self.add_discovered(retrace.variables)
+                    continue
+                except NonVariableMutationError as error:
+                    raise _named(error, self.target) from None
+                finally:
+                    local.binding = None
+                if local.retrace is not None or program.invalid:
+                    # A trace (this one, or another thread's of a shared program) touched Variables
+                    # not threaded: the program is wrong and its result discarded. Thread them.
+                    if local.retrace is not None:
+                        self.add_discovered(local.retrace)
+                    local.retrace = None
+                    self.version = -1
+                    continue
+                with TRACE_LOCK:
+                    for part in (new if self.transform == "pmap" else (new,)):
+                        for i, value in part.items():
+                            _write_back(variables[i], value)
+                    for k, value in new_args.items():
+                        _write_back(args[k] if isinstance(k, int) else kwargs[k], value)
+                return out
         raise RuntimeError(f"{self.transform}: {self.target.label} kept touching new Variables on every "
                            f"trace ({_MAX_RETRACES} retraces); pass them explicitly with dyn_vars")
 
@@ -423,27 +782,7 @@ class JitFunction:
         functools.update_wrapper(self, f if not isinstance(f, Base) else type(f).__call__, updated=())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # The per-call path of a jitted step in a Python loop: keep it to the compiled call itself.
-        core = self._core
-        if core.version != _base.structure_version or core.has_static or CONTEXTS:
-            return core.call(args, kwargs)
-        variables = core.vars
-        try:
-            out, new, new_args = core.compiled(list(map(raw_get, variables)), args, kwargs)
-        except Retrace as retrace:
-            core.add_discovered(retrace.variables)
-            return core.call(args, kwargs)
-        except NonVariableMutationError as error:
-            raise _named(error, core.target) from None
-        if len(new) == len(variables):
-            any(map(raw_set, variables, new.values()))  # every one written (keys are 0..n-1, sorted)
-        else:
-            for i, value in new.items():
-                raw_set(variables[i], value)
-        if new_args:
-            for k, value in new_args.items():
-                raw_set(args[k] if isinstance(k, int) else kwargs[k], value)
-        return out
+        return self._core.call(args, kwargs)
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._attribute = name
@@ -497,6 +836,14 @@ def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_
     updated too, like NumPy arrays. Mutating any other JaxArray that is not a Variable raises
     ``NonVariableMutationError`` naming it. Compiled code is cached per object (weakly, bounded):
     calling again with arguments of the same shapes does not retrace.
+
+    Plain attributes the code reads (``self.tau``, a plain array, a dict or list attribute) are
+    checked at every call; when one was rebound or changed, the code is traced again (NumPy arrays
+    over 64 KiB are checked by identity only: rebind them rather than writing into them). Objects
+    of the same class and structure share the compiled code. Assigning a value computed inside (a
+    tracer, or a Variable created inside) to a plain attribute raises ``AttributeLeakError`` and
+    leaves the attribute as it was. A jitted object may be called from several threads; its calls
+    run one at a time.
 
     Args:
         f: what to compile; omit it to use ``jit(...)`` as a decorator factory.
@@ -763,6 +1110,15 @@ def _unbatched_write_error(name: str, variables: list, error: Exception) -> Valu
                       f"leading axis is then the mapped one). ({error})")
 
 
+class _PrivateAxis:
+    """A fresh axis name for a ``bm.vmap`` call the user did not name (hashable by identity)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "bm.vmap axis"
+
+
 def vmap(f: Any, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
          axis_name: Any = None) -> Callable:
     """Vectorise ``f`` (a function, bound method or ``Base`` object) over an axis of its arguments.
@@ -771,10 +1127,19 @@ def vmap(f: Any, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
     shared. Variables are shared by every batch element unless listed in ``batched_vars``, whose
     leading axis is then mapped; writing a shared Variable with a batched value raises.
 
+    Random numbers are split per batch element, as in BrainPy: each RandomState the function draws
+    from (the default state of ``bm.random.*`` or any other, e.g. a model's attribute) gives row
+    ``r`` its own key, derived from the state's key, counter and ``r``; the state itself advances
+    once per call (2 words), whatever the batch size, so the same seed gives the same rows and
+    the calls outside ``vmap`` draw the stream they always did. Nested ``vmap``s split again.
+
     Example:
         >>> import brainpy_math as bm
         >>> bm.vmap(lambda a, b: a * b, in_axes=(None, 0))(bm.ones(2), bm.ones((3, 2))).shape
         (3, 2)
+        >>> rows = bm.vmap(lambda x: x + bm.random.normal(size=2))(bm.zeros((3, 2)))
+        >>> bool(rows[0, 0] != rows[1, 0])  # each row draws its own numbers
+        True
     """
     target = _Target(f, "vmap")
     mapped = _variables(batched_vars, "vmap", "batched_vars")
@@ -782,27 +1147,39 @@ def vmap(f: Any, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
     def transformed(*args: Any, **kwargs: Any) -> Any:
         axes = _args_axes(in_axes, args, "vmap")
         written: list = []
+        # Per-row streams need the row index (lax.axis_index), so the mapped axis always has a
+        # name: the user's, or one private to this call (nested vmaps must not share one).
+        name = axis_name if axis_name is not None else _PrivateAxis()
 
         def pure(mapped_values, args):
             originals = list(map(raw_get, mapped))
             _announce(mapped)
-            ctx = TraceContext("vmap", known=mapped)
-            with ctx:
-                try:
-                    for var, value in zip(mapped, mapped_values):
-                        raw_set(var, value)
-                    out = _detach(target(*args, **kwargs))
-                    new_mapped = list(map(raw_get, mapped))
-                    pairs = ctx.written_values()
-                finally:
-                    for var, value in zip(mapped, originals):
-                        raw_set(var, value)
+            # Every RandomState gets one stream per batch element (see _random.BatchStreams).
+            streams = _random.BatchStreams(name, mapped)
+            pairs: list = []
+            try:
+                streams.enter()
+                ctx = TraceContext("vmap", known=mapped)
+                with ctx:
+                    try:
+                        for var, value in zip(mapped, mapped_values):
+                            raw_set(var, value)
+                        out = _detach(target(*args, **kwargs))
+                        new_mapped = list(map(raw_get, mapped))
+                        pairs = ctx.written_values()
+                    finally:
+                        for var, value in zip(mapped, originals):
+                            raw_set(var, value)
+            finally:
+                # The per-row keys and counters never leave: the states advance once instead.
+                advanced = streams.finish([var for var, _ in pairs])
+            pairs = [(var, value) for var, value in pairs if not streams.owns(var)] + advanced
             written[:] = [var for var, _ in pairs]
             return out, new_mapped, [value for _, value in pairs]
 
         try:
             out, new_mapped, values = jax.vmap(pure, in_axes=(0, axes), out_axes=(out_axes, 0, None),
-                                               axis_name=axis_name)(list(map(raw_get, mapped)), args)
+                                               axis_name=name)(list(map(raw_get, mapped)), args)
         except NonVariableMutationError as error:
             raise _named(error, target) from None
         except ValueError as error:
@@ -816,6 +1193,7 @@ def vmap(f: Any, in_axes: Any = 0, out_axes: Any = 0, batched_vars: Any = None,
         return out
 
     functools.update_wrapper(transformed, target.func or target.owner, updated=())
+    transformed._owner = target.owner  # keep the object alive with the wrapper (bm.vmap(Model())(x))
     return transformed
 
 

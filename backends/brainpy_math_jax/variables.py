@@ -9,7 +9,7 @@ import numpy as np
 import brainpy_math.variables as frontend
 from brainpy_math import _promotion
 from .array import JaxArray, register_pytree, to_jax
-from .tracking import CONTEXTS, note_variable, note_variable_created
+from .tracking import LOCAL, note_variable, note_variable_created
 
 __all__ = ["Variable", "TrainVar", "Parameter", "raw_get", "raw_set"]
 
@@ -21,7 +21,7 @@ raw_set = _slot.__set__
 
 
 def _read(self: "Variable") -> Any:
-    if CONTEXTS:
+    if LOCAL.contexts:
         note_variable(self, False)
     return raw_get(self)
 
@@ -44,19 +44,19 @@ class Variable(JaxArray, frontend.Variable):
         if isinstance(value, JaxArray):
             value = value._value
         raw_set(self, to_jax(value, dtype, "Variable"))
-        if CONTEXTS:
+        if LOCAL.contexts:
             note_variable_created(self)
 
     @classmethod
     def _from_value(cls, value: Any) -> "Variable":
         obj = object.__new__(cls)
         raw_set(obj, value)
-        if CONTEXTS:
+        if LOCAL.contexts:
             note_variable_created(obj)
         return obj
 
     def _write(self, new: Any) -> None:
-        if CONTEXTS:
+        if LOCAL.contexts:
             note_variable(self, True)
         raw_set(self, new)
 
