@@ -209,10 +209,11 @@ def _build_and_run(worker: int, round_: int) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(step(x)), expected
 
 
-def test_threads_jitting_their_own_models_see_whole_modules(tmp_path, monkeypatch):
-    """8 threads x 20 rounds, each building and jitting its own model (same and different classes):
-    loading a generated module used to publish it half executed (`module '_bm_gen_...' has no
-    attribute '_bm_f0_...'`)."""
+@pytest.mark.parametrize("rounds", [4, pytest.param(20, marks=pytest.mark.slow)])
+def test_threads_jitting_their_own_models_see_whole_modules(tmp_path, monkeypatch, rounds):
+    """8 threads x ``rounds`` rounds, each building and jitting its own model (same and different
+    classes): loading a generated module used to publish it half executed (`module '_bm_gen_...' has
+    no attribute '_bm_f0_...'`)."""
     monkeypatch.setenv("BRAINPY_MATH_CACHE_DIR", str(tmp_path))
     with bm.set_backend("numba"):
         errors: list[BaseException] = []
@@ -221,7 +222,7 @@ def test_threads_jitting_their_own_models_see_whole_modules(tmp_path, monkeypatc
 
         def work(worker: int) -> None:
             try:
-                for round_ in range(20):
+                for round_ in range(rounds):
                     barrier.wait(timeout=600)
                     got, expected = _build_and_run(worker, round_)
                     if not np.allclose(got, expected, rtol=1e-6):
