@@ -73,3 +73,27 @@ def print_table(rows: list[dict], columns: list[str]) -> None:
     print("|" + "|".join("---" for _ in columns) + "|")
     for row in rows:
         print("| " + " | ".join(cell(row.get(c)) for c in columns) + " |")
+
+
+def command_line(name: str, doc: str, run: Callable[[bool], list[dict]], columns: list[str],
+                 quick_help: str, argv: list[str] | None = None) -> list[dict]:
+    """A benchmark module's ``main``: parse ``--quick``/``--out``, run, print the table, append the rows
+    to ``benchmarks/results/<name>.jsonl`` (or ``--out``) and return them.
+
+    Example:
+        >>> rows = command_line("demo", "Demo.", lambda quick: [{"x": 1}], ["x"], "smoke run",
+        ...                     ["--quick", "--out", os.devnull])
+        | x |
+        |---|
+        | 1 |
+    """
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
+                                                      f"{name}.jsonl"))
+    args = parser.parse_args(argv)
+    rows = run(args.quick)
+    print_table(rows, columns)
+    write_jsonl(rows, args.out)
+    return rows

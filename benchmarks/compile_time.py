@@ -13,7 +13,6 @@ Run: ``python -m benchmarks.compile_time [--quick]``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -23,9 +22,9 @@ import tempfile
 import brainpy_math as bm
 
 try:
-    from ._harness import machine, print_table, write_jsonl
+    from ._harness import command_line, machine
 except ImportError:  # run as a script
-    from _harness import machine, print_table, write_jsonl
+    from _harness import command_line, machine
 
 NAME = "compile_time"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -92,14 +91,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the logistic-regression step only")
-    parser.add_argument("--out", default="benchmarks/results/compile_time.jsonl")
-    args = parser.parse_args(argv)
-    rows = run(args.quick)
-    print_table(rows, COLUMNS)
-    write_jsonl(rows, args.out)
-    return rows
+    return command_line("compile_time", __doc__, run, COLUMNS, "the logistic-regression step only", argv)
 
 
 if __name__ == "__main__":

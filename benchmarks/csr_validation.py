@@ -17,8 +17,6 @@ Run: ``python -m benchmarks.csr_validation [--quick]``.
 """
 from __future__ import annotations
 
-import argparse
-import os
 
 import numpy as np
 
@@ -26,9 +24,9 @@ import brainpy_math as bm
 from brainpy_math import _csr
 
 try:
-    from ._harness import machine, median_time, print_table, write_jsonl
+    from ._harness import command_line, machine, median_time
 except ImportError:  # run as a script
-    from _harness import machine, median_time, print_table, write_jsonl
+    from _harness import command_line, machine, median_time
 
 NAME = "csr_validation"
 COLUMNS = ["implementation", "neurons", "nnz", "validate_first_us", "validate_cached_us", "csrmv_us",
@@ -77,15 +75,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="400 neurons, few repeats (a smoke run)")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
-                                                      f"{NAME}.jsonl"))
-    args = parser.parse_args(argv)
-    rows = run(args.quick)
-    print_table(rows, COLUMNS)
-    write_jsonl(rows, args.out)
-    return rows
+    return command_line("csr_validation", __doc__, run, COLUMNS, "400 neurons, few repeats (a smoke run)", argv)
 
 
 if __name__ == "__main__":

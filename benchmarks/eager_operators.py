@@ -10,7 +10,6 @@ Run: ``python -m benchmarks.eager_operators [--quick]``.
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import statistics
 from typing import Any, Callable
@@ -20,9 +19,9 @@ import numpy as np
 import brainpy_math as bm
 
 try:
-    from ._harness import machine, median_time, print_table, write_jsonl
+    from ._harness import command_line, machine, median_time
 except ImportError:  # run as a script
-    from _harness import machine, median_time, print_table, write_jsonl
+    from _harness import command_line, machine, median_time
 
 NAME = "eager_operators"
 SIZES = (16, 100_000)
@@ -90,14 +89,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--out", default="benchmarks/results/eager_operators.jsonl")
-    args = parser.parse_args(argv)
-    rows = run(args.quick)
-    print_table(rows, COLUMNS)
-    write_jsonl(rows, args.out)
-    return rows
+    return command_line("eager_operators", __doc__, run, COLUMNS, "fewer repetitions", argv)
 
 
 if __name__ == "__main__":

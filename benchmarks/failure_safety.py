@@ -19,21 +19,20 @@ Run: ``python -m benchmarks.failure_safety [--quick]``.
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
 import statistics
 import threading
 from typing import Any
 
-import numpy as np
-
 import brainpy_math as bm
 
 try:
-    from ._harness import machine, median_time, print_table, write_jsonl
+    from ._harness import command_line, machine, median_time
+    from .jit_overhead import _generated_module
 except ImportError:  # run as a script
-    from _harness import machine, median_time, print_table, write_jsonl
+    from _harness import command_line, machine, median_time
+    from jit_overhead import _generated_module
 
 NAME = "failure_safety"
 COLUMNS = ["model", "written_bytes", "bm_jit_us", "raw_entry_us", "raw_safe_us", "snapshot_us", "lock_us"]
@@ -41,7 +40,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _small_model() -> Any:
-    from .jit_overhead import _generated_module
     return _generated_module(3).Model()
 
 
@@ -97,14 +95,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions, 400 neurons")
-    parser.add_argument("--out", default="benchmarks/results/failure_safety.jsonl")
-    args = parser.parse_args(argv)
-    rows = run(args.quick)
-    print_table(rows, COLUMNS)
-    write_jsonl(rows, args.out)
-    return rows
+    return command_line("failure_safety", __doc__, run, COLUMNS, "fewer repetitions, 400 neurons", argv)
 
 
 if __name__ == "__main__":

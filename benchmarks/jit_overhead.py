@@ -9,7 +9,6 @@ Run: ``python -m benchmarks.jit_overhead [--quick]``.
 """
 from __future__ import annotations
 
-import argparse
 import importlib
 import importlib.util
 import os
@@ -23,9 +22,9 @@ import numpy as np
 import brainpy_math as bm
 
 try:
-    from ._harness import machine, median_time, print_table, write_jsonl
+    from ._harness import command_line, machine, median_time
 except ImportError:  # run as a script
-    from _harness import machine, median_time, print_table, write_jsonl
+    from _harness import command_line, machine, median_time
 
 NAME = "jit_overhead"
 SIZES = (1, 10, 100)
@@ -124,14 +123,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--out", default="benchmarks/results/jit_overhead.jsonl")
-    args = parser.parse_args(argv)
-    rows = run(args.quick)
-    print_table(rows, ["backend", "num_vars", "bm_jit_us", "raw_us", "ratio", "baseline"])
-    write_jsonl(rows, args.out)
-    return rows
+    return command_line("jit_overhead", __doc__, run, ["backend", "num_vars", "bm_jit_us", "raw_us", "ratio", "baseline"], "fewer repetitions", argv)
 
 
 if __name__ == "__main__":

@@ -10,18 +10,16 @@ Run: ``python -m benchmarks.random_throughput [--quick]``.
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import os
 
 import numpy as np
 
 import brainpy_math as bm
 
 try:
-    from ._harness import add_ratios, machine, median_time, print_table, write_jsonl
+    from ._harness import add_ratios, command_line, machine, median_time
 except ImportError:  # run as a script
-    from _harness import add_ratios, machine, median_time, print_table, write_jsonl
+    from _harness import add_ratios, command_line, machine, median_time
 
 NAME = "random_throughput"
 COLUMNS = ["distribution", "implementation", "n", "seconds", "Mnumbers_per_s", "x_fastest", "vs_target"]
@@ -78,15 +76,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10**6 numbers, fewer repetitions")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
-                                                      "random_throughput.jsonl"))
-    args = parser.parse_args(argv)
-    rows = run(args.quick)
-    print_table(rows, COLUMNS)
-    write_jsonl(rows, args.out)
-    return rows
+    return command_line("random_throughput", __doc__, run, COLUMNS, "10**6 numbers, fewer repetitions", argv)
 
 
 if __name__ == "__main__":
