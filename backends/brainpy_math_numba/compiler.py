@@ -27,13 +27,13 @@ import re
 import sys
 import tempfile
 import threading
-import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from .cache_files import DamagedCacheWarning, discard, guard_numba_caches
 from .codegen import Origin, Program, describe_location
 
 __all__ = ["cache_dir", "load_program", "explain_numba_error", "DamagedCacheWarning", "guard_numba_caches"]
@@ -66,89 +66,6 @@ def _njit_decorator(options: dict[str, Any], inline: bool = False):
                       inline="always" if inline else "never")
 
 
-class DamagedCacheWarning(RuntimeWarning):
-    """A damaged compile-cache file was removed; the code it held is compiled again."""
-
-
-def _discard(path: str | os.PathLike, error: BaseException) -> None:
-    """Remove the damaged cache file ``path`` and say so once."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass  # another process removed it first
-    warnings.warn(f"brainpy_math (numba backend): the compile cache file {os.fspath(path)} could not be read "
-                  f"({type(error).__name__}: {error}); it was removed and the code is compiled again",
-                  DamagedCacheWarning, stacklevel=3)
-
-
-def _is_ours(path: str) -> bool:
-    """Whether a Numba cache file belongs to this backend (generated modules or its own kernels)."""
-    # A generated module's functions are cached under its name, wherever NUMBA_CACHE_DIR puts them;
-    # the package's kernels under its folder (``__pycache__``, or a ``brainpy_math_numba_<hash>``
-    # folder of NUMBA_CACHE_DIR).
-    path = os.path.abspath(path)
-    package = os.path.basename(os.path.dirname(os.path.abspath(__file__)))
-    return os.path.basename(path).startswith("_bm_gen_") or \
-        any(part.startswith(package) for part in path.split(os.sep)[:-1])
-
-
-def guard_numba_caches() -> None:
-    """Make Numba discard (instead of failing on) damaged cache files of this backend.
-
-    Numba reads a function's index (``.nbi``) and data (``.nbc``) with ``pickle`` in
-    ``IndexDataCacheFile._load_index``/``_load_data`` and lets ``EOFError``/``UnpicklingError`` escape,
-    so a truncated file (a full disk, a killed process on a filesystem without atomic rename) breaks
-    every later process. Those two methods are the narrowest place where every kind of Numba cache
-    (njit, vectorize) reads a file; they are wrapped once, and only files of this backend (generated
-    modules' caches, the kernels of this package) are discarded: other code's caches behave as before.
-    A missing data file is what Numba already treats as a miss, so the wrapper removes the damaged one
-    and reports it missing. Idempotent.
-    """
-    from numba.core import caching
-    cls = caching.IndexDataCacheFile
-    if getattr(cls, "_bm_guarded", False):
-        return
-    load_index, load_data = cls._load_index, cls._load_data
-    load_overload = caching.Cache._load_overload
-
-    def _load_index(self):
-        try:
-            return load_index(self)
-        except OSError:
-            raise
-        except Exception as error:  # noqa: BLE001  (pickle raises many kinds on garbage)
-            if not _is_ours(self._index_path):
-                raise
-            _discard(self._index_path, error)
-            return {}
-
-    def _load_data(self, name):
-        try:
-            return load_data(self, name)
-        except OSError:
-            raise
-        except Exception as error:  # noqa: BLE001
-            path = self._data_path(name)
-            if not _is_ours(path):
-                raise
-            _discard(path, error)
-            raise FileNotFoundError(path) from error
-
-    def _load_overload(self, sig, target_context):
-        try:
-            return load_overload(self, sig, target_context)
-        except Exception as error:  # noqa: BLE001  (data that unpickled but cannot be rebuilt)
-            index = getattr(self._cache_file, "_index_path", None)
-            if index is None or not _is_ours(index):
-                raise
-            _discard(index, error)
-            return None
-
-    cls._load_index, cls._load_data = _load_index, _load_data
-    caching.Cache._load_overload = _load_overload
-    cls._bm_guarded = True
-
-
 # One process-wide lock around loading: a module is looked up, written and executed as one step, so a
 # thread never finds another thread's module half executed.
 _LOAD_LOCK = threading.RLock()
@@ -161,7 +78,7 @@ def _folder_lock(folder: Path):
         from filelock import FileLock
     except ImportError:
         raise ImportError("the numba backend needs the filelock package to share its compile cache safely: "
-                          "pip install filelock (or pip install 'brainpy-math[numba]')") from None
+                          "pip install filelock") from None
     return FileLock(str(folder / ".brainpy_math_numba.lock"), timeout=_LOCK_TIMEOUT_S)
 
 
@@ -176,7 +93,7 @@ def _write_module(path: Path, source: str) -> None:
         return  # rewriting would change the file's stamp and void Numba's cache
     if current is not None:
         # The name is a hash of the source, so other text there is damage (a truncated write).
-        _discard(path, ValueError("its text is not the source its name was hashed from"))
+        discard(path, ValueError("its text is not the source its name was hashed from"))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

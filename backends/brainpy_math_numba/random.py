@@ -29,7 +29,7 @@ from brainpy_math import _config
 from .array import as_array, raw
 from .numpy_ops import asarray
 from .variables import Variable
-from .compiler import guard_numba_caches
+from .cache_files import guard_numba_caches
 
 # Before any kernel below loads from Numba's cache: a damaged cache file is recompiled, not fatal.
 guard_numba_caches()
