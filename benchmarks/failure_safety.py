@@ -54,7 +54,7 @@ def _measure(label: str, step: Any, args: tuple, repeat: int, number: int) -> di
     step(*args)  # compile
     compiled = step._current
     state = list(compiled.wrapper_globals["_bm_state"])
-    plain = state[:len(state) - len(compiled.snapshots) - (1 if compiled.snapshots else 0)]
+    plain = state[:-1] if compiled.snapshots else state  # the snapshot buffer comes last
     entry, safe = compiled.dispatcher, compiled.call_dispatcher
     entry(*args, *plain)
     rounds = {"bm_jit": [], "raw_entry": [], "raw_safe": []}

@@ -32,7 +32,8 @@ from brainpy_math import _config
 warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope", category=numba.NumbaIRAssumptionWarning)
 
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
-           "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "copy_into"]
+           "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "copy_into",
+           "snapshot_at", "snapshot_views"]
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length
@@ -124,6 +125,53 @@ def _memcpy(typingctx, destination, source):
         cgutils.raw_memcpy(builder, out.data, into.data, nbytes, 1)
         return context.get_dummy_value()
     return types.void(destination, source), codegen
+
+
+@intrinsic
+def _memcpy_at(typingctx, buffer, offset, source):
+    """Copy the bytes of C-contiguous ``source`` into ``buffer`` (uint8) from byte ``offset``."""
+    def codegen(context, builder, signature, args):
+        from numba.core import cgutils
+        out = context.make_array(signature.args[0])(context, builder, args[0])
+        into = context.make_array(signature.args[2])(context, builder, args[2])
+        nbytes = builder.mul(into.nitems, into.itemsize)
+        start = builder.gep(out.data, [args[1]])
+        cgutils.raw_memcpy(builder, start, into.data, nbytes, 1)
+        return context.get_dummy_value()
+    return types.void(buffer, types.intp, source), codegen
+
+
+def snapshot_at(buffer, offset, source):  # pragma: no cover - replaced by the overload
+    """Copy ``source`` into the uint8 ``buffer`` from byte ``offset``; return the offset of the next
+    array (8-byte aligned). All of a call's snapshots live in one buffer: each array argument of a
+    Numba dispatcher costs ~0.1 us to unbox, so one buffer instead of one per Variable keeps the
+    snapshot's cost to the copies."""
+
+
+@overload(snapshot_at, inline="always")
+def _snapshot_at(buffer, offset, source):
+    if not (isinstance(buffer, types.Array) and isinstance(source, types.Array)):
+        return None
+
+    def impl(buffer, offset, source):
+        nbytes = source.size * source.itemsize
+        if offset + nbytes > buffer.size:
+            raise IndexError("snapshot buffer too small")
+        _memcpy_at(buffer, offset, np.ascontiguousarray(source))
+        return offset + (nbytes + 7) // 8 * 8
+    return impl
+
+
+def snapshot_views(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """``(buffer, running flag, views)``: one uint8 buffer laid out as :func:`snapshot_at` fills it
+    (8 bytes for the flag, then each array 8-byte aligned) and a view of it per array."""
+    sizes = [(a.size * a.itemsize + 7) // 8 * 8 for a in arrays]
+    buffer = np.zeros(8 + sum(sizes), np.uint8)
+    views, offset = [], 8
+    for array, size in zip(arrays, sizes):
+        views.append(buffer[offset:offset + array.size * array.itemsize].view(array.dtype).reshape(array.shape))
+        offset += size
+    return buffer, buffer[:1], views
 
 
 def copy_into(destination, source):  # pragma: no cover - replaced by the overload

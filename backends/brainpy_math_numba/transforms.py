@@ -40,6 +40,7 @@ import brainpy_math.base as base_module
 from brainpy_math import _config
 from brainpy_math.base import Base
 
+from . import elementwise
 from .array import WIDE_SCALARS, narrow, policy_argument
 from .codegen import Generated, ItemsGuard, Program, UnsupportedObject
 from .compiler import explain_numba_error, load_program
@@ -88,11 +89,13 @@ class _Compiled:
         # the bytes they span, for telling whether a returned array is a view of one.
         self.state_extents = [array_extent(a.plain) for a in program.arrays.values()]
         self.single_return_type: Any = None  # the return type while the dispatcher has one overload
-        # Failure atomicity (see JitFunction._failed): the arrays the code may write, buffers the
-        # compiled code copies them into before it runs, and a flag it raises while it runs.
+        # Failure atomicity (see JitFunction._failed): the arrays the code may write, the buffer the
+        # compiled code copies them into before it runs (a view of it per array), and the flag it
+        # raises while it runs (the buffer's first byte).
         self.written: list[np.ndarray] = []
+        self.snapshot_buffer: np.ndarray | None = None
         self.snapshots: list[np.ndarray] = []
-        self.running = np.zeros(1, np.int8)
+        self.running = np.zeros(1, np.uint8)
         self.call_dispatcher = self.dispatcher
         self.returns = False
 
@@ -164,7 +167,7 @@ class JitFunction:
 
     def state_arrays(self) -> list[np.ndarray]:
         """The arrays the compiled code receives after the arguments: plain views of the Variables
-        and arrays it uses, then (when it writes any) the snapshot buffers and the running flag."""
+        and arrays it uses, then (when it writes any) the snapshot buffer (its first byte: the running flag)."""
         self.source
         return list(self._current.wrapper_globals["_bm_state"])  # type: ignore[union-attr]
 
@@ -188,7 +191,8 @@ class JitFunction:
             compiled.call_dispatcher = getattr(module, safe)
             by_name = {a.name: a.plain for a in program.arrays.values()}
             compiled.written = [by_name[name] for name in program.written_arrays(entry)]
-            compiled.snapshots = [np.empty_like(a) for a in compiled.written]
+            compiled.snapshot_buffer, compiled.running, compiled.snapshots = \
+                elementwise.snapshot_views(compiled.written)
         self._install_wrapper(compiled)
         return compiled
 
@@ -265,9 +269,9 @@ class JitFunction:
             lines.append(f"        return _bm_self._slow(({all_args}{',' if self._parameters else ''}))")
         lines += conversions
         # The state as one tuple: the dispatcher is called with a prebuilt argument tuple instead of
-        # one built from a global load per Variable. With written Variables, the snapshot buffers
-        # and the running flag follow (the compiled code copies the state into them first).
-        extra = tuple(compiled.snapshots) + ((compiled.running,) if compiled.snapshots else ())
+        # one built from a global load per Variable. With written Variables, the snapshot buffer
+        # follows (the compiled code copies the state into it first).
+        extra = (compiled.snapshot_buffer,) if compiled.snapshots else ()
         namespace["_bm_state"] = tuple(namespace[name] for name in state) + extra
         call_args = ", ".join([p.name for p in runtime] + state + [f"_bm_state[{len(state) + k}]"
                                                                     for k in range(len(extra))])
@@ -384,25 +388,26 @@ def _first_call(self: JitFunction, *args: Any, **kwargs: Any) -> Any:
 
 
 def add_snapshot_function(program: Program, entry: Any, returns: bool) -> str | None:
-    """Add ``_bm_safe_<entry>`` to ``program``: it copies every array ``entry`` may write into
-    snapshot buffers, raises a running flag, calls ``entry`` and lowers the flag; ``None`` when
-    ``entry`` writes nothing. The copy runs inside the compiled code (no Python call per array);
-    a failing call finds the flag raised and restores the arrays from the buffers."""
+    """Add ``_bm_safe_<entry>`` to ``program``: it copies every array ``entry`` may write into one
+    snapshot buffer (laid out by :func:`elementwise.snapshot_views`), raises the running flag (the
+    buffer's first byte), calls ``entry`` and lowers the flag; ``None`` when ``entry`` writes
+    nothing. The copy runs inside the compiled code (no Python call per array); a failing call finds
+    the flag raised and restores the arrays from the buffer."""
     written = program.written_arrays(entry)
     if not written:
         return None
-    from . import elementwise
-    copy = program.inject("_bm_e_copy_into", elementwise.copy_into, "brainpy_math_numba.elementwise.copy_into")
-    snapshots = [f"_bm_snap{name[5:]}" for name in written]
-    lines = [(f"    {copy}({snap}, {name})", None) for snap, name in zip(snapshots, written)]
-    lines.append(("    _bm_running[0] = 1", None))
+    copy = program.inject("_bm_e_snapshot_at", elementwise.snapshot_at,
+                          "brainpy_math_numba.elementwise.snapshot_at")
+    lines = [("    _bm_at = 8", None)]
+    lines += [(f"    _bm_at = {copy}(_bm_snapshot, _bm_at, {name})", None) for name in written]
+    lines.append(("    _bm_snapshot[0] = 1", None))
     call = f"{entry.name}({', '.join(entry.params + entry.state)})"
     if returns:
-        lines += [(f"    _bm_r = {call}", None), ("    _bm_running[0] = 0", None), ("    return _bm_r", None)]
+        lines += [(f"    _bm_r = {call}", None), ("    _bm_snapshot[0] = 0", None), ("    return _bm_r", None)]
     else:
-        lines += [(f"    {call}", None), ("    _bm_running[0] = 0", None)]
+        lines += [(f"    {call}", None), ("    _bm_snapshot[0] = 0", None)]
     name = f"_bm_safe_{entry.name}"
-    program.order.append(Generated(name, entry.params + entry.state + snapshots + ["_bm_running"], [], lines,
+    program.order.append(Generated(name, entry.params + entry.state + ["_bm_snapshot"], [], lines,
                                    decorator="_bm_njit_serial"))
     return name
 
