@@ -245,6 +245,9 @@ class Program:
         # (explained with the model's line by the caller) instead of reading or writing outside
         # the array. Measured on COBA (4,000 neurons, 1 s): no difference in run time.
         self.inject("_bm_njit", checked_njit(options), "numba.njit(boundscheck=True, error_model='numpy', ...)")
+        # Every program follows the dtype policy it was generated under: a call after
+        # bm.enable_x64()/disable_x64() finds this guard changed and selects the other policy's code.
+        self.guard(vars(_config), "_x64", _config._x64, "the dtype policy (bm.enable_x64)")
         # Functions that never hold a prange loop (the snapshot wrapper): compiled serially, since
         # parallel=True on them only makes Numba warn that it found nothing to parallelise.
         self.inject("_bm_njit_serial", checked_njit({**options, "parallel": False}),

@@ -197,12 +197,15 @@ class JitFunction:
         return compiled
 
     def _select(self, static_key: tuple, weak: tuple) -> _Compiled:
-        compiled = self._compiled.get((static_key, weak))
+        # The dtype policy is part of the key: literals, creation dtypes and results follow it, so
+        # code generated under one policy is wrong under the other (its guard sends calls here).
+        key = (static_key, weak, _config._x64)
+        compiled = self._compiled.get(key)
         if compiled is not None and not all(g.still_valid() for g in compiled.guards):
             compiled = None  # a constant or an array binding changed: generate again
         if compiled is None:
             compiled = self._generate(static_key, weak)
-            self._compiled[(static_key, weak)] = compiled
+            self._compiled[key] = compiled
         compiled.refresh_expected()
         self._current = compiled
         type(self).__call__ = compiled.wrapper  # type: ignore[assignment]

@@ -193,3 +193,23 @@ def test_a_returned_slice_of_a_variable_is_a_snapshot(backend):
         if array.flags.writeable:
             array[...] = -1.0
     np.testing.assert_array_equal(np.asarray(model.x), np.arange(6.0))
+
+
+def _int8_plus_half_steps(x):
+    return x + bm.arange(3) * 0.5
+
+
+def test_switching_the_dtype_policy_after_the_first_call_recompiles(backend):
+    """The policy is part of what a compiled function is keyed by (the numba backend's bm.jit kept
+    the first policy's code: float32 results after bm.enable_x64())."""
+    f = bm.jit(_int8_plus_half_steps)
+    x = np.ones(3, np.int8)
+    assert f(x).dtype == np.float32
+    bm.enable_x64()
+    try:
+        out = f(x)
+        assert out.dtype == np.float64
+        np.testing.assert_allclose(np.asarray(out), [1.0, 1.5, 2.0])
+    finally:
+        bm.disable_x64()
+    assert f(x).dtype == np.float32
