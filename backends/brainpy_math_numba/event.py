@@ -16,8 +16,7 @@ from numba.extending import overload
 from numba.np.numpy_support import as_dtype
 
 from brainpy_math import _config
-from .sparse import bounds_checks, entry_reader, kernel_lookup, values_argument
-from .array import as_array, raw
+from .sparse import bounds_checks, entry_reader, kernel_lookup, run_kernel
 
 __all__ = ["csrmv", "compiled"]
 
@@ -132,8 +131,7 @@ def csrmv_kernel(weights, indices, indptr, events, shape, transpose=True):
 def csrmv(weights: Any, indices: np.ndarray, indptr: np.ndarray, events: np.ndarray,
           shape: tuple[int, int], transpose: bool = True) -> np.ndarray:
     """``bm.event.csrmv`` on Numba; the frontend has checked the arguments and cast the weights."""
-    return as_array(csrmv_kernel(values_argument(weights), raw(indices), raw(indptr), raw(events),
-                        (int(shape[0]), int(shape[1])), bool(transpose)))
+    return run_kernel("event.csrmv", csrmv_kernel, weights, indices, indptr, events, shape, transpose)
 
 
 compiled = kernel_lookup("event", {"csrmv": csrmv_kernel})

@@ -14,7 +14,7 @@ from numba import types
 from numba.extending import overload
 from numba.np.numpy_support import as_dtype, from_dtype
 
-from brainpy_math._csr import frozen_numpy
+from brainpy_math._csr import frozen_numpy, validate_values
 from .array import as_array, raw
 
 __all__ = ["csrmv", "compiled", "csr_array_state"]
@@ -51,28 +51,6 @@ def entry_reader(values_type: types.Type):
 # The kernels below check every index they read, so that a CSR structure that bypassed the
 # frontend's validation (a kernel called from compiled code, an array edited in place after it was
 # validated) raises IndexError instead of reading or writing out of bounds (a segfault or garbage).
-@numba.njit
-def length_message(fn, name, got, expected, what):
-    return (fn + ": argument '" + name + "' must have length " + what + " = " + str(expected)
-            + ", got length " + str(got))
-
-
-@numba.njit
-def row_message(fn, i, start, end, nnz):
-    if start >= 0 and end < start:
-        return (fn + ": argument 'indptr' must be non-decreasing, got indptr[" + str(i) + "] = " + str(start)
-                + " > indptr[" + str(i + 1) + "] = " + str(end))
-    j, value = (i, start) if start < 0 else (i + 1, end)
-    return (fn + ": argument 'indptr' must hold offsets in [0, len(indices)] = [0, " + str(nnz)
-            + "], got indptr[" + str(j) + "] = " + str(value))
-
-
-@numba.njit
-def column_message(fn, k, column, n):
-    return (fn + ": argument 'indices' must hold column ids in [0, num_post) = [0, " + str(n)
-            + "), got indices[" + str(k) + "] = " + str(column))
-
-
 def bounds_checks(fn: str, values_name: str, vector_name: str, values_type: types.Type) -> tuple:
     """Inlined ``njit`` checks for the kernels of ``fn``: ``(lengths, row_bounds, column)``.
 
@@ -83,35 +61,41 @@ def bounds_checks(fn: str, values_name: str, vector_name: str, values_type: type
       ``[0, nnz]``;
     - ``column(indices, k, n)`` is ``indices[k]``, checked to lie in ``[0, n)``.
 
-    Each raises a one-line ``IndexError`` naming ``fn``, the argument, the position and the value.
-    Why this shape (measured on the COBA kernel, 4,000 neurons, ~10 spiking rows per call): the
-    raise is inline and its message comes from a helper that returns a string, +4% on the kernel
-    alone; a helper that raises costs +30% in the loop, building the message inline +10%.
+    Each raises a one-line ``IndexError`` naming ``fn``, the argument and what was expected. The
+    messages are constants: formatting the position and the value at run time compiled Numba's
+    string machinery into every kernel (~3 s of a cold COBA compile), and the frontend's validation,
+    which every eager call and every replay of a failed compiled call goes through, names them. The
+    raise is inline (a helper that raises cost +30% in the kernel's loop).
     """
     per_entry = isinstance(values_type, types.Array)
+    bad_indptr_length = f"{fn}: argument 'indptr' must have length num_pre + 1"
+    bad_offsets = f"{fn}: argument 'indptr' must hold non-decreasing offsets in [0, len(indices)]"
+    bad_pre_vector = f"{fn}: argument '{vector_name}' must have length num_pre"
+    bad_post_vector = f"{fn}: argument '{vector_name}' must have length num_post"
+    bad_values = f"{fn}: argument '{values_name}' must have length len(indices)"
+    bad_column = f"{fn}: argument 'indices' must hold column ids in [0, num_post)"
 
     @numba.njit(inline="always")
     def lengths(values, indices, indptr, vector, length, num_pre, transpose):
         if indptr.shape[0] != num_pre + 1:
-            raise IndexError(length_message(fn, "indptr", indptr.shape[0], num_pre + 1, "num_pre + 1"))
+            raise IndexError(bad_indptr_length)
         # The ends of indptr, O(1): a last offset past the end of `indices` is caught even when the
         # rows that hold it are not read. Only safety is enforced here: a structure over part of
         # `indices` (rows sliced off a larger matrix) is readable, and the frontend rejects it.
-        if indptr[0] < 0:
-            raise IndexError(row_message(fn, 0, indptr[0], indptr[0], indices.shape[0]))
-        if indptr[num_pre] > indices.shape[0]:
-            raise IndexError(row_message(fn, num_pre - 1, 0, indptr[num_pre], indices.shape[0]))
+        if indptr[0] < 0 or indptr[num_pre] > indices.shape[0]:
+            raise IndexError(bad_offsets)
         if vector.shape[0] != length:
-            raise IndexError(length_message(fn, vector_name, vector.shape[0], length,
-                                            "num_pre" if transpose else "num_post"))
+            if transpose:
+                raise IndexError(bad_pre_vector)
+            raise IndexError(bad_post_vector)
         if per_entry and values.shape[0] != indices.shape[0]:
-            raise IndexError(length_message(fn, values_name, values.shape[0], indices.shape[0], "len(indices)"))
+            raise IndexError(bad_values)
 
     @numba.njit(inline="always")
     def row_bounds(indptr, i, nnz):
         start, end = indptr[i], indptr[i + 1]
         if start < 0 or end < start or end > nnz:
-            raise IndexError(row_message(fn, i, start, end, nnz))
+            raise IndexError(bad_offsets)
         return start, end
 
     @numba.njit(inline="always")
@@ -119,7 +103,7 @@ def bounds_checks(fn: str, values_name: str, vector_name: str, values_type: type
         c = indices[k]
         # One unsigned compare catches both ends (a negative id wraps to a huge unsigned one).
         if np.uint64(np.int64(c)) >= np.uint64(n):
-            raise IndexError(column_message(fn, k, c, n))
+            raise IndexError(bad_column)
         return c
 
     return lengths, row_bounds, column
@@ -200,11 +184,27 @@ def kernel_lookup(namespace: str, kernels: dict[str, Callable]) -> Callable[[str
     return compiled
 
 
+def run_kernel(fn: str, kernel: Callable, values: Any, indices: np.ndarray, indptr: np.ndarray,
+               vector: np.ndarray, shape: tuple[int, int], transpose: bool) -> np.ndarray:
+    """Call ``kernel``; when its bounds checks fire (a structure edited in place after the frontend
+    validated it), say what the frontend's full validation says: the argument, the position and the
+    value, as on the JAX backend (the kernel's own message is a constant)."""
+    indices, indptr = raw(indices), raw(indptr)
+    try:
+        return as_array(kernel(values_argument(values), indices, indptr, raw(vector),
+                               (int(shape[0]), int(shape[1])), bool(transpose)))
+    except IndexError as error:
+        try:
+            validate_values(fn, np.asarray(indices), np.asarray(indptr), int(shape[1]))
+        except ValueError as detail:
+            raise detail from None
+        raise error
+
+
 def csrmv(data: Any, indices: np.ndarray, indptr: np.ndarray, vector: np.ndarray,
           shape: tuple[int, int], transpose: bool = False) -> np.ndarray:
     """``bm.sparse.csrmv`` on Numba; the frontend has checked the arguments and cast the operands."""
-    return as_array(csrmv_kernel(values_argument(data), raw(indices), raw(indptr), raw(vector),
-                        (int(shape[0]), int(shape[1])), bool(transpose)))
+    return run_kernel("sparse.csrmv", csrmv_kernel, data, indices, indptr, vector, shape, transpose)
 
 
 compiled = kernel_lookup("sparse", {"csrmv": csrmv_kernel})

@@ -121,13 +121,13 @@ def test_in_place_edit_of_the_ends_is_seen(backend):
 
 def test_in_place_edit_inside_never_reads_out_of_bounds(backend):
     """An edit the fingerprint does not see: JAX revalidates (a new jax array); the Numba kernel
-    checks the index it reads (IndexError naming the position) instead of writing out of bounds."""
+    checks the index it reads instead of writing out of bounds, and the full validation then names
+    the position: the same error on both backends."""
     indices, indptr = bm.asarray(GOOD_INDICES, dtype=bm.int32), bm.asarray(GOOD_INDPTR, dtype=bm.int32)
     spikes = bm.ones(3, dtype=bool)
     bm.event.csrmv(1.0, indices, indptr, spikes, shape=(3, 3))
     indices[1] = 100000
-    error = IndexError if backend == "numba" else ValueError
-    with pytest.raises(error, match=r"indices\[1\] = 100000"):
+    with pytest.raises(ValueError, match=r"indices\[1\] = 100000"):
         bm.event.csrmv(1.0, indices, indptr, spikes, shape=(3, 3))
 
 
@@ -220,8 +220,10 @@ def test_compiled_numba_code_never_indexes_out_of_bounds(backend, monkeypatch, e
     # (bm.jit replays a failed compiled call eagerly to name the model line; that replay calls the
     # frontend, which would otherwise report the same structure first).
     monkeypatch.setattr(_csr, "validate_values", lambda *a: None)
-    with pytest.raises((IndexError, ValueError), match=r"in update: event\.csrmv: argument .*" + message):
+    with pytest.raises((IndexError, ValueError), match=r"in update: event\.csrmv: argument .*" + message) as info:
         step(bm.ones(3, dtype=bool))
+    # The kernel's own check fired (its constant message); the position comes from the full validation.
+    assert "compiled code raised IndexError: event.csrmv: argument" in str(info.value)
 
 
 def test_good_structure_inside_jit(backend):
@@ -255,17 +257,18 @@ def test_numba_kernels_check_what_they_read():
     with pytest.raises(IndexError) as info:
         event_kernel(np.float32(1), np.array([0, 1, 2], np.int32), np.array([0, 1, 2, 1000], np.int32),
                      np.zeros(3, bool), (3, 3), True)
-    assert str(info.value) == ("event.csrmv: argument 'indptr' must hold offsets in [0, len(indices)] = [0, 3], "
-                               "got indptr[3] = 1000")
+    # A constant message (the kernel formats no numbers: that compiled Numba's string code into it);
+    # the frontend's validation, which eager calls go through, names the position and the value.
+    assert str(info.value) == "event.csrmv: argument 'indptr' must hold non-decreasing offsets in [0, len(indices)]"
     # What the kernel can read safely it accepts: rows sliced off a larger matrix (the frontend,
     # which sees the whole call, rejects indptr[-1] < len(indices)).
     got = event_kernel(np.float32(1), np.array([0, 1, 2], np.int32), np.array([0, 1, 2], np.int32),
                        np.ones(2, bool), (2, 3), True)
     np.testing.assert_array_equal(got, [1.0, 1.0, 0.0])
-    with pytest.raises(IndexError, match="argument 'events' must have length num_pre = 3, got length 2"):
+    with pytest.raises(IndexError, match="argument 'events' must have length num_pre$"):
         event_kernel(np.float32(1), np.array(GOOD_INDICES, np.int32), np.array(GOOD_INDPTR, np.int32),
                      np.ones(2, bool), (3, 3), True)
-    with pytest.raises(IndexError, match="argument 'weights' must have length len\\(indices\\) = 4, got length 3"):
+    with pytest.raises(IndexError, match="argument 'weights' must have length len\\(indices\\)$"):
         event_kernel(np.ones(3, np.float32), np.array(GOOD_INDICES, np.int32), np.array(GOOD_INDPTR, np.int32),
                      np.ones(3, bool), (3, 3), True)
 
