@@ -32,8 +32,8 @@ from brainpy_math import _config
 warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope", category=numba.NumbaIRAssumptionWarning)
 
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
-           "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "copy_into",
-           "snapshot_at", "snapshot_views"]
+           "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "snapshot_at",
+           "snapshot_views"]
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length
@@ -115,19 +115,6 @@ def _same_kind(target, value):
 
 
 @intrinsic
-def _memcpy(typingctx, destination, source):
-    """Copy the bytes of C-contiguous ``source`` into ``destination`` (same size): one memcpy."""
-    def codegen(context, builder, signature, args):
-        from numba.core import cgutils
-        out = context.make_array(signature.args[0])(context, builder, args[0])
-        into = context.make_array(signature.args[1])(context, builder, args[1])
-        nbytes = builder.mul(into.nitems, into.itemsize)
-        cgutils.raw_memcpy(builder, out.data, into.data, nbytes, 1)
-        return context.get_dummy_value()
-    return types.void(destination, source), codegen
-
-
-@intrinsic
 def _memcpy_at(typingctx, buffer, offset, source):
     """Copy the bytes of C-contiguous ``source`` into ``buffer`` (uint8) from byte ``offset``."""
     def codegen(context, builder, signature, args):
@@ -172,24 +159,6 @@ def snapshot_views(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, li
         views.append(buffer[offset:offset + array.size * array.itemsize].view(array.dtype).reshape(array.shape))
         offset += size
     return buffer, buffer[:1], views
-
-
-def copy_into(destination, source):  # pragma: no cover - replaced by the overload
-    """``destination[...] = source`` for two arrays of one shape and dtype (the snapshot a failing
-    call restores the Variables from): a memcpy when both are contiguous, which costs a third of
-    Numba's ``[...] =`` (that one checks overlap and broadcasting)."""
-    destination[...] = source
-
-
-@overload(copy_into, inline="always")
-def _copy_into(destination, source):
-    if isinstance(destination, types.Array) and isinstance(source, types.Array) and \
-            destination.layout == "C" and source.layout == "C" and destination.dtype == source.dtype:
-        return lambda destination, source: _memcpy(destination, source)
-
-    def impl(destination, source):
-        destination[...] = source
-    return impl
 
 
 def loop_length(x):  # pragma: no cover - replaced by the overload

@@ -263,7 +263,6 @@ class JitFunction:
         for a in compiled.program.arrays.values():
             namespace[a.name] = a.plain
         all_args = ", ".join(p.name for p in self._parameters)
-        call_args = ", ".join([p.name for p in runtime] + state)
         import numba
         namespace["_bm_NumbaError"] = numba.core.errors.NumbaError
         lines = [f"def __call__(_bm_self, {', '.join(params)}):", "  with _bm_lock:"]
