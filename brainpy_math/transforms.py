@@ -4,12 +4,19 @@ Each function here resolves the backend when it is *called*, so a model module w
 ``bm.jit`` works on whichever backend is current. The backend modules named ``transforms`` and
 ``control_flow`` implement them; a backend without a transform raises ``NotImplementedError``
 naming the backend and the alternative.
+
+The arguments of ``jit``'s ``dyn_vars`` and of the control-flow functions are checked here, once
+for every backend, before the backend runs (``_control_checks``), so a bad one raises the same
+error everywhere. Compile options (``parallel``, ``cache``, ``fastmath``, ``fuse``) are listed, with
+what each means on each backend, in ``_compile_options.COMPILE_OPTIONS``.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from . import _backend
+from ._control_checks import (check_bool, check_callable, check_ifelse, check_scalar_condition, collect_variables,
+                              loop_length, operand_shapes)
 
 __all__ = ["jit", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd", "hessian",
            "vmap", "pmap", "for_loop", "while_loop", "cond", "ifelse"]
@@ -38,6 +45,7 @@ def jit(f: Any = None, dyn_vars: Any = None, static_argnums: Any = None, static_
         >>> add_one(bm.zeros(2)).tolist()
         [1.0, 1.0]
     """
+    collect_variables(dyn_vars, "jit")
     options = dict(dyn_vars=dyn_vars, static_argnums=static_argnums, static_argnames=static_argnames,
                    donate_vars=donate_vars, **backend_options)
     if f is None:
@@ -174,6 +182,12 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
         >>> bm.for_loop(step, bm.ones(3), dyn_vars=[acc]).ravel().tolist()
         [1.0, 2.0, 3.0]
     """
+    check_callable(body, "for_loop", "body")
+    collect_variables(dyn_vars, "for_loop")
+    check_bool(progress_bar, "for_loop", "progress_bar")
+    shapes = operand_shapes(operands)
+    if shapes is not None:  # None: nested containers, which the backend flattens and checks
+        loop_length(shapes, "for_loop")
     return _impl("for_loop")(body, operands, dyn_vars=dyn_vars, progress_bar=progress_bar, **options)
 
 
@@ -185,6 +199,9 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
         >>> bm.while_loop(lambda i: i + 1, lambda i: i < 5, (bm.asarray(0),))
         ... # doctest: +SKIP
     """
+    check_callable(body, "while_loop", "body")
+    check_callable(cond, "while_loop", "cond")
+    collect_variables(dyn_vars, "while_loop")
     return _impl("while_loop")(body, cond, operands, dyn_vars=dyn_vars, **options)
 
 
@@ -197,6 +214,8 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, operands: Any = (),
         >>> float(bm.cond(True, lambda x: x + 1, lambda x: x - 1, (bm.asarray(1.0),)))
         2.0
     """
+    check_scalar_condition(pred, "cond", "argument 'pred'")
+    collect_variables(dyn_vars, "cond")
     return _impl("cond")(pred, true_fun, false_fun, operands, dyn_vars=dyn_vars, **options)
 
 
@@ -212,4 +231,6 @@ def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = N
         >>> float(bm.ifelse([x > 10, x > 0], [lambda: 2.0, lambda: 1.0, lambda: 0.0]))
         1.0
     """
+    check_ifelse(conditions, branches)
+    collect_variables(dyn_vars, "ifelse")
     return _impl("ifelse")(conditions, branches, operands, dyn_vars=dyn_vars, **options)

@@ -5,6 +5,9 @@ include the Variables the body writes, found while tracing (``tracking.TraceCont
 writes a Variable not yet carried is traced again with it. Called outside any transformation, a
 loop is compiled once per body (cached like ``bm.jit``), and a branch whose predicate is a concrete
 value simply runs in Python.
+
+The checks of the arguments (callables, ``dyn_vars``, conditions, branches, operands) are the
+frontend's (``brainpy_math._control_checks``), run before these functions are called.
 """
 from __future__ import annotations
 
@@ -18,18 +21,17 @@ import jax
 import jax.numpy as jnp
 from jax.core import Tracer
 
+from brainpy_math._compile_options import check_compile_options
+from brainpy_math._control_checks import check_loop_result, check_scalar_condition, collect_variables, loop_length
 from .array import JaxArray, to_jax
+from .compiled import CACHE, MAX_RETRACES, Compiled
+from .programs import IdRef
+from .state import announce, detach, is_array, write_back
+from .target import Target
 from .tracking import LOCAL, Retrace, TraceContext
-from .transforms import (_CACHE, _MAX_RETRACES, _announce, _Compiled, _detach, _IdRef, _is_array,
-                         _Target, _variables, _write_back, check_compile_options)
 from .variables import raw_get, raw_set
 
 __all__ = ["for_loop", "while_loop", "cond", "ifelse"]
-
-
-def _check_callable(fn: Any, where: str, argname: str) -> None:
-    if not callable(fn):
-        raise TypeError(f"{where}: argument '{argname}' must be callable, got {fn!r} ({type(fn).__name__})")
 
 
 def _as_operands(operands: Any) -> tuple[tuple, bool]:
@@ -41,7 +43,7 @@ def _as_operands(operands: Any) -> tuple[tuple, bool]:
 
 def _raw(tree: Any) -> Any:
     """Every leaf (JaxArray, NumPy array, Python scalar) as a jax array under the dtype policy."""
-    return jax.tree_util.tree_map(to_jax, tree, is_leaf=_is_array)
+    return jax.tree_util.tree_map(to_jax, tree, is_leaf=is_array)
 
 
 def _wrapped(tree: Any) -> Any:
@@ -49,11 +51,11 @@ def _wrapped(tree: Any) -> Any:
 
 
 def _is_traced(tree: Any) -> bool:
-    leaves = jax.tree_util.tree_leaves(tree, is_leaf=_is_array)
+    leaves = jax.tree_util.tree_leaves(tree, is_leaf=is_array)
     return any(isinstance(raw_get(x) if isinstance(x, JaxArray) else x, Tracer) for x in leaves)
 
 
-def _callable_of(target: _Target) -> Callable:
+def _callable_of(target: Target) -> Callable:
     owner = target.owner
     if owner is None:
         raise ReferenceError(f"{target.label}: the object this compiled loop belongs to no longer exists")
@@ -66,14 +68,14 @@ def _identity(fn: Any) -> tuple | None:
     A weak reference compares equal only to one of the same live object (a dead one only to
     itself), so a new callable that happens to get the id of a collected one never matches.
     """
-    target = _Target(fn, "control flow")
+    target = Target(fn, "control flow")
     try:
         return target.func, weakref.ref(target.owner)
     except TypeError:
         return None
 
 
-class _LoopRunner(_Target):
+class _LoopRunner(Target):
     """A loop called outside any transformation: ``run(body, *args)``, compiled (and cached) by jit.
 
     The body (and its object) is held weakly like any jit target, so the cached compilation is
@@ -116,7 +118,7 @@ def _code_key(fn: Any) -> tuple[tuple, list] | None:
 
     def ident(x: Any) -> Any:
         try:
-            return _IdRef(x)
+            return IdRef(x)
         except TypeError:
             pass
         try:
@@ -137,7 +139,7 @@ def _code_key(fn: Any) -> tuple[tuple, list] | None:
     return (fn.__code__, id(fn.__globals__), tuple(cells), defaults, kwdefaults), kept
 
 
-def _compiled_outside(kind: str, body: Any, key: tuple, run: Callable, carried: list) -> _Compiled:
+def _compiled_outside(kind: str, body: Any, key: tuple, run: Callable, carried: list) -> Compiled:
     """A cached ``jit`` of ``run(body, *args)``, so a loop called outside jit compiles once per body.
 
     Plain functions are cached by their code and captured objects (a new lambda of the same code
@@ -146,14 +148,14 @@ def _compiled_outside(kind: str, body: Any, key: tuple, run: Callable, carried: 
     code = _code_key(body)
     if code is None:
         runner = _LoopRunner(body, kind, run)
-        return _CACHE.get(runner.owner, (kind, runner.func, *key, tuple(map(id, carried))),
-                          lambda: _Compiled(runner, carried, (), (), False, transform=kind))
-    full = (kind, code[0], *key, tuple(_IdRef(v) for v in carried))
+        return CACHE.get(runner.owner, (kind, runner.func, *key, tuple(map(id, carried))),
+                          lambda: Compiled(runner, carried, (), (), False, transform=kind))
+    full = (kind, code[0], *key, tuple(IdRef(v) for v in carried))
     with _LOOPS_LOCK:
         entry = _LOOPS.get(full)
         if entry is None:
             runner = _LoopRunner(body, kind, run)
-            entry = _LOOPS[full] = (_Compiled(runner, carried, (), (), False, transform=kind), code[1])
+            entry = _LOOPS[full] = (Compiled(runner, carried, (), (), False, transform=kind), code[1])
             if len(_LOOPS) > _MAX_LOOPS:
                 _LOOPS.popitem(last=False)
         else:
@@ -161,7 +163,7 @@ def _compiled_outside(kind: str, body: Any, key: tuple, run: Callable, carried: 
     return entry[0]
 
 
-def _call_outside(core: _Compiled, body: Any, run: Callable, args: tuple) -> Any:
+def _call_outside(core: Compiled, body: Any, run: Callable, args: tuple) -> Any:
     """Call a loop compiled outside jit with this call's body (a cached one may be another lambda)."""
     with core.lock:
         core.target.rebind(body, run)
@@ -170,7 +172,7 @@ def _call_outside(core: _Compiled, body: Any, run: Callable, args: tuple) -> Any
 
 def _thread(kind: str, carried: list, attempt: Callable) -> Any:
     """Run ``attempt(carried)``, adding the Variables a trace reports as written and retrying."""
-    for _ in range(_MAX_RETRACES):
+    for _ in range(MAX_RETRACES):
         try:
             return attempt(carried)
         except Retrace as retrace:
@@ -190,7 +192,7 @@ class _Substituted:
 
     def __enter__(self) -> "_Substituted":
         self.originals = list(map(raw_get, self.variables))
-        _announce(self.variables)
+        announce(self.variables)
         self.ctx.__enter__()
         if self.values is not None:
             for var, value in zip(self.variables, self.values):
@@ -229,19 +231,9 @@ class _ProgressBar:
             self.bar = None
 
 
-def _loop_length(operands: tuple, where: str) -> int:
-    leaves = jax.tree_util.tree_leaves(operands, is_leaf=_is_array)
-    if not leaves:
-        raise ValueError(f"{where}: argument 'operands' holds no array to loop over")
-    lengths = {jnp.shape(x)[0] if jnp.ndim(x) else None for x in leaves}
-    if None in lengths or len(lengths) != 1:
-        shapes = [tuple(jnp.shape(x)) for x in leaves]
-        raise ValueError(f"{where}: every operand must have the same leading (loop) axis, got shapes {shapes}")
-    return lengths.pop()
-
-
 def _scan(body: Callable, operands: tuple, carried: list, progress_bar: bool) -> Any:
-    length = _loop_length(operands, "for_loop")
+    # The frontend checked the top-level operands; this covers nested ones (pytrees) too.
+    length = loop_length([jnp.shape(x) for x in jax.tree_util.tree_leaves(operands, is_leaf=is_array)])
     xs = _raw(operands)
     bar = _ProgressBar(length) if progress_bar else None
     stride = max(1, length // 100)
@@ -250,7 +242,7 @@ def _scan(body: Callable, operands: tuple, carried: list, progress_bar: bool) ->
         def step(values, x):
             i, x = x
             with _Substituted("for_loop", variables, values) as sub:
-                out = _raw(_detach(body(*_wrapped(x))))
+                out = _raw(detach(body(*_wrapped(x))))
                 new = sub.new_values()
             if bar is not None:
                 report = (i % stride == 0) | (i == length - 1)
@@ -259,7 +251,7 @@ def _scan(body: Callable, operands: tuple, carried: list, progress_bar: bool) ->
 
         final, ys = jax.lax.scan(step, list(map(raw_get, variables)), (jnp.arange(length), xs))
         for var, value in zip(variables, final):
-            _write_back(var, value)
+            write_back(var, value)
         return _wrapped(ys)
     return _thread("for_loop", carried, attempt)
 
@@ -272,8 +264,7 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
     written by the body carry over from step to step (found automatically; ``dyn_vars`` lists some in
     advance). The outputs are stacked along a new leading axis, the way a monitor records a
     trajectory. With ``progress_bar=True`` a tqdm bar advances while the compiled loop runs. The
-    numba backend's compile options (``parallel``, ``cache``, ``fastmath``, ``fuse``) are accepted
-    and ignored.
+    compile options (``brainpy_math._compile_options``) are accepted and ignored.
 
     Example:
         >>> import brainpy_math as bm
@@ -285,11 +276,8 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
         [1.0, 3.0, 6.0]
     """
     check_compile_options("for_loop", compile_options)
-    _check_callable(body, "for_loop", "body")
-    carried = _variables(dyn_vars, "for_loop", "dyn_vars")
+    carried = collect_variables(dyn_vars, "for_loop")
     operands, multi = _as_operands(operands)
-    if not isinstance(progress_bar, bool):
-        raise TypeError(f"for_loop: argument 'progress_bar' must be a bool, got {progress_bar!r}")
     if not LOCAL.contexts and not _is_traced(operands):
         run = lambda fn, ops: _scan(fn, ops, carried, progress_bar)  # noqa: E731
         core = _compiled_outside("for_loop", body, (progress_bar,), run, carried)
@@ -300,14 +288,6 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
 # ----------------------------------------------------------------------------------- while_loop
 def _while(body: Callable, cond_fun: Callable, operands: tuple, multi: bool, carried: list) -> Any:
     start = _raw(operands)
-
-    def normalize(result: Any) -> tuple:
-        if multi:
-            if not isinstance(result, (list, tuple)) or len(result) != len(operands):
-                raise TypeError(f"while_loop: body must return {len(operands)} operand(s) like 'operands', "
-                                f"got {type(result).__name__}")
-            return tuple(result)
-        return (result,)
 
     def attempt(variables: list) -> Any:
         def check(carry):
@@ -321,26 +301,26 @@ def _while(body: Callable, cond_fun: Callable, operands: tuple, multi: bool, car
                     raise ValueError(f"while_loop: cond must only read Variables, but it writes "
                                      f"{len(written)} (a Variable of {shapes}); move the write into body")
             pred = to_jax(pred)
-            if pred.shape != ():
-                raise TypeError(f"while_loop: cond must return a scalar boolean, got shape {pred.shape}")
+            check_scalar_condition(pred, "while_loop", "the value cond returns")
             return pred.astype(bool)
 
         def step(carry):
             ops, values = carry
             with _Substituted("while_loop", variables, values) as sub:
-                new_ops = _raw(_detach(normalize(body(*_wrapped(ops)))))
+                new_ops = _raw(detach(check_loop_result(body(*_wrapped(ops)), len(operands), multi)))
                 new = sub.new_values()
             return new_ops, new
 
         final_ops, final = jax.lax.while_loop(check, step, (start, list(map(raw_get, variables))))
         for var, value in zip(variables, final):
-            _write_back(var, value)
+            write_back(var, value)
         out = _wrapped(final_ops)
         return out if multi else out[0]
     return _thread("while_loop", carried, attempt)
 
 
-def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = None) -> Any:
+def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = None,
+               **compile_options: Any) -> Any:
     """Repeat ``operands = body(*operands)`` while ``cond(*operands)`` holds; return the last operands.
 
     ``operands`` is a tuple/list (``body`` returns one of the same length) or a single value. Variables
@@ -351,13 +331,12 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
         >>> int(bm.while_loop(lambda i: i + 1, lambda i: i < 5, bm.asarray(0)))
         5
     """
-    _check_callable(body, "while_loop", "body")
-    _check_callable(cond, "while_loop", "cond")
-    carried = _variables(dyn_vars, "while_loop", "dyn_vars")
+    check_compile_options("while_loop", compile_options)
+    carried = collect_variables(dyn_vars, "while_loop")
     ops, multi = _as_operands(operands)
     cond_key = _identity(cond)
     if not LOCAL.contexts and not _is_traced(ops) and cond_key is not None:
-        cond_target = _Target(cond, "while_loop")  # held weakly, like the body
+        cond_target = Target(cond, "while_loop")  # held weakly, like the body
         run = lambda fn, o: _while(fn, _callable_of(cond_target), o, multi, carried)  # noqa: E731
         core = _compiled_outside("while_loop", body, (cond_key, multi), run, carried)
         return _call_outside(core, body, run, (ops,))
@@ -374,26 +353,25 @@ def _switch(kind: str, index: Any, branches: list, operands: tuple, carried: lis
         def make(fn: Callable) -> Callable:
             def branch(ops):
                 with _Substituted(kind, variables, None) as sub:
-                    out = _raw(_detach(fn(*_wrapped(ops))))
+                    out = _raw(detach(fn(*_wrapped(ops))))
                     new = sub.new_values()
                 return out, new
             return branch
 
         out, final = jax.lax.switch(index, [make(b) for b in branches], _raw(operands))
         for var, value in zip(variables, final):
-            _write_back(var, value)
+            write_back(var, value)
         return _wrapped(out)
     return _thread(kind, carried, attempt)
 
 
-def _scalar_predicate(pred: Any, where: str) -> Any:
-    value = raw_get(pred) if isinstance(pred, JaxArray) else pred
-    if hasattr(value, "shape") and value.shape != ():
-        raise TypeError(f"{where}: a condition must be a scalar, got an array of shape {tuple(value.shape)}")
-    return value
+def _predicate(pred: Any) -> Any:
+    """A condition (checked to be a scalar by the frontend) as a bool, jax array or tracer."""
+    return raw_get(pred) if isinstance(pred, JaxArray) else pred
 
 
-def cond(pred: Any, true_fun: Any, false_fun: Any, operands: Any = (), dyn_vars: Any = None) -> Any:
+def cond(pred: Any, true_fun: Any, false_fun: Any, operands: Any = (), dyn_vars: Any = None,
+         **compile_options: Any) -> Any:
     """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``; usable inside ``jit``.
 
     A traced ``pred`` compiles both branches (``lax.switch``); Variables written by either branch
@@ -404,9 +382,10 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, operands: Any = (), dyn_vars:
         >>> float(bm.cond(True, lambda x: x + 1, lambda x: x - 1, (bm.asarray(1.0),)))
         2.0
     """
-    carried = _variables(dyn_vars, "cond", "dyn_vars")
+    check_compile_options("cond", compile_options)
+    carried = collect_variables(dyn_vars, "cond")
     ops, _ = _as_operands(operands)
-    pred = _scalar_predicate(pred, "cond")
+    pred = _predicate(pred)
     branches = [_branch_callable(true_fun), _branch_callable(false_fun)]
     if not isinstance(pred, Tracer):
         return branches[0 if bool(pred) else 1](*ops)
@@ -414,7 +393,8 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, operands: Any = (), dyn_vars:
     return _switch("cond", index, branches, ops, carried)
 
 
-def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = None) -> Any:
+def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = None,
+           **compile_options: Any) -> Any:
     """Run the first branch whose condition holds; the last branch is the ``else``.
 
     ``branches`` has one more element than ``conditions``; a branch is a callable taking
@@ -426,15 +406,10 @@ def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = N
         >>> float(bm.ifelse([x > 10, x > 0], [lambda: 2.0, lambda: 1.0, lambda: 0.0]))
         1.0
     """
-    if not isinstance(conditions, (list, tuple)) or not isinstance(branches, (list, tuple)):
-        raise TypeError(f"ifelse: arguments 'conditions' and 'branches' must be lists/tuples, got "
-                        f"{type(conditions).__name__} and {type(branches).__name__}")
-    if len(branches) != len(conditions) + 1:
-        raise ValueError(f"ifelse: 'branches' must have one more element than 'conditions' (the else "
-                         f"branch): got {len(conditions)} condition(s) and {len(branches)} branch(es)")
-    carried = _variables(dyn_vars, "ifelse", "dyn_vars")
+    check_compile_options("ifelse", compile_options)
+    carried = collect_variables(dyn_vars, "ifelse")
     ops, _ = _as_operands(operands)
-    preds = [_scalar_predicate(c, "ifelse") for c in conditions]
+    preds = [_predicate(c) for c in conditions]
     fns = [_branch_callable(b) for b in branches]
     if not any(isinstance(p, Tracer) for p in preds):
         for p, fn in zip(preds, fns):

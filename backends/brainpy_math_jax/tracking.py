@@ -23,6 +23,10 @@ outside it, in parallel).
 While a ``jit`` trace runs, :class:`AttributeRecorder` hooks record the plain (non-Variable)
 attributes of ``Base`` objects that the code reads, so the compiled code can be checked against them
 at each call, and the attributes it rebinds, so a value computed inside (a tracer) never leaks out.
+
+This is the lowest layer of the backend's state machinery: it imports nothing of the backend.
+Variables (``variables.Variable``, a layer above) report to it, and it reads and writes their
+storage, unseen, through two methods every Variable has: ``_stored()`` and ``_store(value)``.
 """
 from __future__ import annotations
 
@@ -31,9 +35,10 @@ from typing import Any
 
 from jax.core import Tracer
 
+from brainpy_math.base import Base
+
 __all__ = ["LOCAL", "TRACE_LOCK", "TraceContext", "NonVariableMutationError", "Retrace", "note_variable",
-           "note_variable_created", "check_array_write", "AttributeRecorder", "AttributeLeakError",
-           "holds_trace_values"]
+           "note_variable_created", "check_array_write", "AttributeRecorder", "AttributeLeakError", "MISSING"]
 
 
 class _ThreadState(threading.local):
@@ -122,10 +127,9 @@ class TraceContext:
 
     def restore(self) -> None:
         """Give every Variable written here (and not threaded) its value from before."""
-        from .variables import raw_set
         for var, original, written in self.touched.values():
             if written:
-                raw_set(var, original)
+                var._store(original)
 
     def touched_variables(self, written_only: bool = False) -> list:
         """Variables touched here and not threaded, in the order of first touch."""
@@ -133,8 +137,7 @@ class TraceContext:
 
     def written_values(self) -> list[tuple[Any, Any]]:
         """``(variable, current value)`` of every untracked Variable written here."""
-        from .variables import raw_get
-        return [(var, raw_get(var)) for var, _orig, written in self.touched.values() if written]
+        return [(var, var._stored()) for var, _orig, written in self.touched.values() if written]
 
 
 def note_variable(var: Any, write: bool) -> None:
@@ -149,8 +152,7 @@ def note_variable(var: Any, write: bool) -> None:
             continue
         entry = ctx.touched.get(key)
         if entry is None:
-            from .variables import raw_get
-            ctx.touched[key] = [var, raw_get(var), write]
+            ctx.touched[key] = [var, var._stored(), write]
         elif write:
             entry[2] = True
 
@@ -244,23 +246,6 @@ class AttributeRecorder:
                 d[name] = before
 
 
-def holds_trace_values(value: Any, fresh: set[int], depth: int = 0) -> bool:
-    """Whether ``value`` (or an item of it) belongs to the running trace."""
-    from .array import JaxArray
-    from .variables import Variable
-    if isinstance(value, Tracer):
-        return True
-    if isinstance(value, JaxArray):
-        if isinstance(value, Variable) and id(value) in fresh:
-            return True
-        return isinstance(JaxArray.__dict__["_value"].__get__(value), Tracer)
-    if depth < 4 and isinstance(value, (list, tuple)):
-        return any(holds_trace_values(v, fresh, depth + 1) for v in value)
-    if depth < 4 and isinstance(value, dict):
-        return any(holds_trace_values(v, fresh, depth + 1) for v in value.values())
-    return False
-
-
 def _hook_getattribute(self: Any, name: str) -> Any:
     value = object.__getattribute__(self, name)
     recorders = LOCAL.recorders
@@ -304,7 +289,6 @@ _hook_lock = threading.Lock()
 
 def _install_hooks() -> None:
     global _hook_users
-    from brainpy_math.base import Base
     with _hook_lock:
         if _hook_users == 0:
             _HOOKED["__setattr__"] = Base.__dict__["__setattr__"]
@@ -317,7 +301,6 @@ def _install_hooks() -> None:
 
 def _remove_hooks() -> None:
     global _hook_users
-    from brainpy_math.base import Base
     with _hook_lock:
         _hook_users -= 1
         if _hook_users == 0:

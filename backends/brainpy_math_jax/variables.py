@@ -55,6 +55,13 @@ class Variable(JaxArray, frontend.Variable):
             note_variable_created(obj)
         return obj
 
+    # The storage as the trace contexts (``tracking``) read and write it: not reported to them.
+    def _stored(self) -> Any:
+        return raw_get(self)
+
+    def _store(self, value: Any) -> None:
+        raw_set(self, value)
+
     def _write(self, new: Any) -> None:
         if LOCAL.contexts:
             note_variable(self, True)

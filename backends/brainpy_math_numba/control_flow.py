@@ -6,15 +6,18 @@ function runs ``for i in range(start, stop): out[i] = body(xs[i], ...)`` inside 
 no Python call per step. The first step runs alone to learn the shapes and dtypes of the outputs;
 with ``progress_bar=True`` the compiled loop runs in chunks between updates of a tqdm bar.
 
-``while_loop`` calls the compiled ``cond`` and ``body`` from Python (its carry may change type
-between Python scalars and arrays, which one compiled loop could not hold); ``cond`` and
-``ifelse`` called outside compiled code pick the branch in Python. Inside a method compiled by
+``while_loop`` compiles the whole loop too (``while cond(*carry): carry = body(*carry)`` in one
+generated function) when its body and condition compile and keep the carry's types from one
+iteration to the next; otherwise (a carry that changes type, a condition that is not a scalar)
+it calls the compiled ``cond`` and ``body`` from Python. ``cond`` and ``ifelse`` called outside
+compiled code pick the branch in Python. Inside a method compiled by
 ``bm.jit``, ``bm.cond``/``bm.ifelse`` become conditional expressions of the generated code.
 
 A ``for_loop`` or ``while_loop`` that fails leaves every Variable as it was before the loop: the
 arrays the body may write are copied once before the first step (for_loop) or kept from the
 first compiled call that writes them (while_loop), and put back on error; a failing for_loop
-step is named by replaying it eagerly (see :func:`.transforms.explain_runtime_error`).
+step is named by replaying it eagerly (see :func:`.jit.wrapper.explain_runtime_error`); a failing
+compiled while loop is restored and run again step by step, which names it the same way.
 """
 from __future__ import annotations
 
@@ -22,16 +25,21 @@ import collections
 import threading
 from typing import Any, Callable
 
+import numba
 import numpy as np
+from numba.np.numpy_support import as_dtype
 
 from brainpy_math import _config
+from brainpy_math._compile_options import check_compile_options
+from brainpy_math._control_checks import check_loop_result, check_scalar_condition, loop_length
 from brainpy_math.base import Base
 
-from .codegen import Generated, Program
-from .compiler import explain_numba_error, load_program
-from .array import NumbaArray, as_array, policy_argument, raw
+from .array import NumbaArray, as_array, narrow, policy_argument, raw
+from .jit.driver import compile_body, compile_for_loop, compile_while_loop
+from .jit.emit import Emitted
+from .jit.wrapper import explain_numba_error, explain_runtime_error, restorer
 from .numpy_ops import asarray
-from .transforms import JitFunction, _boxed, _check_dyn_vars, _restorer, _target, explain_runtime_error, jit
+from .transforms import JitFunction, boxed, jit, jit_target
 
 __all__ = ["for_loop", "while_loop", "cond", "ifelse"]
 
@@ -39,21 +47,21 @@ _LOOP_CACHE_SIZE = 64
 
 
 class _CompiledLoop:
-    """A body generated once, with the compiled loops built for each output structure."""
+    """A body compiled once, with the compiled loops built for each output structure."""
 
     def __init__(self, func: Callable, owner: Any, options: dict[str, Any]):
-        self.program = Program(options)
         self.options = options
         self.owner = owner  # held, so its id is not reused while this entry is cached
-        self.entry = self.program.function(func, owner, None)
-        self.module = load_program(self.program)
-        self.body = getattr(self.module, self.entry.name)
-        self.guards = list(self.program.guards.values())
-        self.state = [a.plain for a in self.program.arrays.values() if a.name in self.entry.state]
-        by_name = {a.name: a.plain for a in self.program.arrays.values()}
+        self.built = compile_body(func, owner, options)
+        self.program = self.built.program
+        self.module = self.built.module
+        self.emitted = self.built.emitted
+        self.body = self.built.dispatcher
+        self.guards = self.built.guards
+        self.state = self.built.state
         # What a failing for_loop restores: copied once per call, before the first step.
-        self.written = [by_name[name] for name in self.program.written_arrays(self.entry)]
-        self.files = {g.header.file for g in self.program.order if g.header is not None}
+        self.written = self.built.written
+        self.files = self.built.files
         self.loops: dict[tuple, Any] = {}
         self.lock = threading.RLock()
 
@@ -61,28 +69,12 @@ class _CompiledLoop:
         return all(g.still_valid() for g in self.guards)
 
     def loop(self, n_operands: int, outputs: int | None) -> Any:
-        """The compiled loop for ``n_operands`` sliced inputs and ``outputs`` (None: no tuple)."""
+        """The compiled loop for ``n_operands`` sliced inputs and ``outputs`` (None: no tuple):
+        ``(dispatcher, emitted, module)``."""
         key = (n_operands, outputs)
         if key not in self.loops:
-            program = Program(self.options)
-            program.inject("_bm_body", self.body, f"{self.module.__name__}.{self.entry.name}")
-            xs = [f"xs{i}" for i in range(n_operands)]
-            state = [f"s{i}" for i in range(len(self.state))]
-            outs = [] if outputs == 0 else ["out"] if outputs is None else [f"out{i}" for i in range(outputs)]
-            # _bm_step[0]: the step running, so that a failing loop can name it (one store per step).
-            lines = [("    for _bm_i in range(start, stop):", None), ("        _bm_step[0] = _bm_i", None)]
-            call = f"_bm_body({', '.join([f'{x}[_bm_i]' for x in xs] + state)})"
-            if outputs == 0:
-                lines.append((f"        {call}", None))
-            elif outputs is None:
-                lines.append((f"        out[_bm_i] = {call}", None))
-            else:
-                lines.append((f"        _bm_r = {call}", None))
-                lines += [(f"        out{i}[_bm_i] = _bm_r[{i}]", None) for i in range(outputs)]
-            generated = Generated("_bm_loop", ["start", "stop", *xs, *outs, *state, "_bm_step"], [], lines)
-            program.order.append(generated)
-            module = load_program(program)
-            self.loops[key] = (module._bm_loop, program, module)
+            built = compile_for_loop(self.built, n_operands, outputs)
+            self.loops[key] = (built.dispatcher, built.emitted, built.module)
         return self.loops[key]
 
 
@@ -98,7 +90,7 @@ def _compiled_loop(body: Any, options: dict[str, Any]) -> _CompiledLoop:
 
 
 def _compiled_loop_locked(body: Any, options: dict[str, Any]) -> _CompiledLoop:
-    func, owner, _ = _target(body)
+    func, owner, _ = jit_target(body)
     key = (func, id(owner), tuple(sorted(options.items())), _config.x64_enabled())
     compiled = _loops.get(key)
     if compiled is not None and (compiled.owner is not owner or not compiled.valid()):
@@ -139,26 +131,12 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
         ...     bm.for_loop(step, bm.ones(3)).ravel().tolist()  # doctest: +SKIP
         [1.0, 2.0, 3.0]
     """
-    unknown = sorted(set(options) - {"parallel", "cache", "fastmath", "fuse", "jit", "unroll"})
-    if unknown:
-        raise TypeError(f"for_loop: unknown option(s) {unknown} for the numba backend")
-    if dyn_vars is not None:
-        _check_dyn_vars(dyn_vars)
-    if not callable(body):
-        raise TypeError(f"for_loop: argument 'body' must be callable, got {body!r}")
-    if not isinstance(progress_bar, bool):
-        raise TypeError(f"for_loop: argument 'progress_bar' must be a bool, got {progress_bar!r}")
+    # The arguments were checked by the frontend (brainpy_math.transforms), as on every backend.
+    check_compile_options("for_loop", options)
     is_tuple = isinstance(operands, (tuple, list))
     xs = [_plain(x, "for_loop: argument 'operands'") for x in (operands if is_tuple else [operands])]
-    if not xs or any(x.ndim == 0 for x in xs):
-        raise ValueError(f"for_loop: argument 'operands' must be arrays with a leading axis to loop over, "
-                         f"got shapes {[x.shape for x in xs]}")
-    n = xs[0].shape[0]
-    if any(x.shape[0] != n for x in xs):
-        raise ValueError(f"for_loop: every operand must have the same length along axis 0, got "
-                         f"{[x.shape[0] for x in xs]}")
-    compile_options = {k: options[k] for k in ("parallel", "cache", "fastmath", "fuse") if k in options}
-    compile_options = {"cache": True, "parallel": False, **compile_options}
+    n = loop_length([x.shape for x in xs], "for_loop")
+    compile_options = {"cache": True, "parallel": False, **options}
     compiled = _compiled_loop(body, compile_options)
     if n == 0:
         raise ValueError("for_loop: argument 'operands' has length 0 along axis 0; there is no step to run")
@@ -170,14 +148,13 @@ def _run_loop(compiled: _CompiledLoop, body: Any, xs: list, n: int, progress_bar
     # A failing loop leaves every Variable as it was before the loop: the ones the body may write
     # are copied once here (not per step) and put back on error.
     saved = [a.copy() for a in compiled.written]
-    restore = _restorer(compiled.written, saved)
+    restore = restorer(compiled.written, saved)
     try:
         first = compiled.body(*[x[0] for x in xs], *compiled.state)
     except Exception as error:
         _fail(error, compiled, body, xs, 0, restore, None, "the for_loop body")
     signature = next(iter(compiled.body.overloads.values())).signature
-    from numba.np.numpy_support import as_dtype
-    first = _boxed(first, signature.return_type, as_dtype)
+    first = boxed(first, signature.return_type, as_dtype)
     if first is None:
         outputs, results = 0, []
     elif type(first) is tuple:
@@ -190,7 +167,7 @@ def _run_loop(compiled: _CompiledLoop, body: Any, xs: list, n: int, progress_bar
         out = np.empty((n,) + value.shape, value.dtype)
         out[0] = value
         stacked.append(out)
-    loop, program, module = compiled.loop(len(xs), outputs)
+    loop, emitted, module = compiled.loop(len(xs), outputs)
     bar = _progress(n, progress_bar)
     chunk = n if bar is None else max(1, n // 100)
     start = 1
@@ -207,7 +184,7 @@ def _run_loop(compiled: _CompiledLoop, body: Any, xs: list, n: int, progress_bar
     except Exception as error:
         if _is_numba_error(error):
             restore()
-            _reraise(error, program, module, "the compiled for_loop")
+            _reraise(error, emitted, module, "the compiled for_loop")
 
         def rerun(k: int) -> None:  # steps 0 .. k-1 again, compiled, from the restored state
             compiled.body(*[x[0] for x in xs], *compiled.state)
@@ -225,7 +202,6 @@ def _run_loop(compiled: _CompiledLoop, body: Any, xs: list, n: int, progress_bar
 
 
 def _is_numba_error(error: Exception) -> bool:
-    import numba
     return isinstance(error, numba.core.errors.NumbaError)
 
 
@@ -235,8 +211,8 @@ def _fail(error: Exception, compiled: _CompiledLoop, body: Any, xs: list, k: int
     steps before it run again compiled and step ``k`` eagerly, which names the model's line."""
     restore()
     if _is_numba_error(error):
-        _reraise(error, compiled.program, compiled.module, what)
-    func, owner, label = _target(body)
+        _reraise(error, compiled.emitted, compiled.module, what)
+    func, owner, label = jit_target(body)
 
     def replay() -> None:
         if k > 0 and rerun is not None:
@@ -248,10 +224,9 @@ def _fail(error: Exception, compiled: _CompiledLoop, body: Any, xs: list, k: int
     raise explained from None
 
 
-def _reraise(error: Exception, program: Program, module: Any, what: str) -> None:
-    import numba
+def _reraise(error: Exception, emitted: Emitted, module: Any, what: str) -> None:
     if isinstance(error, numba.core.errors.NumbaError):
-        raise explain_numba_error(error, program, module, what) from None
+        raise explain_numba_error(error, emitted, module, what) from None
     raise error
 
 
@@ -270,7 +245,7 @@ def _jit_cached(f: Callable) -> Callable:
     if isinstance(f, JitFunction):
         return f
     try:
-        func, owner, _ = _target(f)
+        func, owner, _ = jit_target(f)
     except TypeError:
         return f  # not compilable (a builtin, a callable object): called as it is
     key = (func, id(owner))
@@ -287,7 +262,9 @@ def _jit_cached(f: Callable) -> Callable:
 def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = None, **options: Any) -> Any:
     """Repeat ``operands = body(*operands)`` while ``cond(*operands)`` holds; return the last operands.
 
-    ``body`` and ``cond`` are compiled with :func:`jit`; the loop runs in Python.
+    The whole loop is compiled into one Numba function when ``body`` and ``cond`` compile and the
+    operands keep their types from one iteration to the next; otherwise ``body`` and ``cond`` are
+    compiled with :func:`jit` and the loop runs in Python (same results, a Python call per step).
 
     Example:
         >>> import brainpy_math as bm
@@ -295,14 +272,17 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
         ...     bm.while_loop(lambda i: i + 1, lambda i: i < 5, (bm.asarray(0),))  # doctest: +SKIP
         (array(5, dtype=int32),)
     """
-    if dyn_vars is not None:
-        _check_dyn_vars(dyn_vars)
-    for name, f in (("body", body), ("cond", cond)):
-        if not callable(f):
-            raise TypeError(f"while_loop: argument {name!r} must be callable, got {f!r}")
+    check_compile_options("while_loop", options)
     is_tuple = isinstance(operands, (tuple, list))
     carry = tuple(operands) if is_tuple else (operands,)
     carry = tuple(asarray(c) if not isinstance(c, np.ndarray) else c for c in carry)
+    compile_options = {"cache": True, "parallel": False, **options}
+    compiled = _compiled_while(body, cond, compile_options, len(carry), is_tuple)
+    if compiled is not None:
+        with compiled.lock:
+            result = _run_compiled_while(compiled, carry, is_tuple)
+        if result is not None:
+            return result
     body_c, cond_c = _jit_cached(body), _jit_cached(cond)
     # A failing iteration leaves every Variable as it was before the loop. Each compiled call is
     # atomic on its own and copies what it writes before it runs: the first time a call writes
@@ -320,19 +300,86 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
         while True:
             go = cond_c(*carry)
             remember(cond_c)
-            if not _predicate(go, "while_loop"):
+            check_scalar_condition(go, "while_loop", "the value cond returns")
+            if not bool(go):
                 break
             result = body_c(*carry)
             remember(body_c)
-            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
-            if len(result) != len(carry):
-                raise TypeError(f"while_loop: body returned {len(result)} value(s) for {len(carry)} operand(s); "
-                                f"it must return the new operands")
+            result = check_loop_result(result, len(carry), is_tuple)
             carry = tuple(asarray(r) if not isinstance(r, np.ndarray) else r for r in result)
     except BaseException:
         for array, snapshot in saved.values():
             np.copyto(array, snapshot, casting="no")
         raise
+    return carry if is_tuple else carry[0]
+
+
+class _CompiledWhile:
+    """``while cond(*carry): carry = body(*carry)`` as one compiled loop (see :func:`while_loop`)."""
+
+    def __init__(self, body: Any, cond: Any, options: dict[str, Any], n_carry: int, is_tuple: bool):
+        (body_func, body_owner, _), (cond_func, cond_owner, _) = jit_target(body), jit_target(cond)
+        self.owners = (body_owner, cond_owner)  # held, so their ids are not reused while cached
+        # Returns are copied, as from bm.jit: a carry that is a Variable's array must not alias it.
+        self.body = compile_body(body_func, body_owner, options, copy_returns=True)
+        self.cond = compile_body(cond_func, cond_owner, options, copy_returns=True)
+        self.loop = compile_while_loop(self.body, self.cond, n_carry, is_tuple)
+        self.state = [*self.body.state, *self.cond.state]
+        self.written = list({id(a): a for a in [*self.body.written, *self.cond.written]}.values())
+        self.usable = True  # False once the loop did not type: the carry changes type (Python loop)
+        self.lock = threading.RLock()
+
+    def valid(self) -> bool:
+        return all(g.still_valid() for g in [*self.body.guards, *self.cond.guards])
+
+
+_whiles: "collections.OrderedDict[tuple, _CompiledWhile | None]" = collections.OrderedDict()
+
+
+def _compiled_while(body: Any, cond: Any, options: dict[str, Any], n_carry: int,
+                    is_tuple: bool) -> _CompiledWhile | None:
+    """The compiled loop for these functions (made once), or ``None`` when it cannot be compiled."""
+    try:
+        (body_func, body_owner, _), (cond_func, cond_owner, _) = jit_target(body), jit_target(cond)
+    except TypeError:
+        return None  # not compilable (a builtin, a callable object): the Python loop calls it as it is
+    key = (body_func, id(body_owner), cond_func, id(cond_owner), tuple(sorted(options.items())),
+           _config.x64_enabled(), n_carry, is_tuple)
+    with _cache_lock:
+        if key in _whiles:
+            compiled = _whiles[key]
+            if compiled is None or (compiled.owners == (body_owner, cond_owner) and compiled.valid()):
+                _whiles.move_to_end(key)
+                return compiled if compiled is None or compiled.usable else None
+        try:
+            compiled = _CompiledWhile(body, cond, options, n_carry, is_tuple)
+        except (NotImplementedError, TypeError):
+            compiled = None  # outside what compiles: the Python loop raises the error with its line
+        _whiles[key] = compiled
+        while len(_whiles) > _LOOP_CACHE_SIZE:
+            _whiles.popitem(last=False)
+    return compiled
+
+
+def _run_compiled_while(compiled: _CompiledWhile, carry: tuple, is_tuple: bool) -> Any:
+    """The loop's result, or ``None`` when it must run in Python (it did not type, or it failed:
+    the state is then as before the loop, and the Python loop raises the error with its line)."""
+    restore = restorer(compiled.written, [a.copy() for a in compiled.written])
+    dispatcher = compiled.loop.dispatcher
+    try:
+        result = dispatcher(*carry, *compiled.state, np.zeros(1, np.int64))
+    except numba.core.errors.NumbaError:
+        restore()
+        compiled.usable = False
+        return None
+    except Exception:
+        restore()
+        return None
+    types = tuple(dispatcher.typeof_pyval(a) for a in (*carry, *compiled.state, np.zeros(1, np.int64)))
+    overload = dispatcher.overloads.get(types) or next(iter(dispatcher.overloads.values()))
+    values = boxed(result, overload.signature.return_type, as_dtype)
+    values = values if is_tuple else (values,)
+    carry = tuple(narrow(v) if isinstance(v, np.ndarray) else asarray(v) for v in values)
     return carry if is_tuple else carry[0]
 
 
@@ -367,16 +414,8 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, operands: Any = (),
         ...     float(bm.cond(True, lambda x: x + 1, lambda x: x - 1, (bm.asarray(1.0),)))
         2.0
     """
-    if dyn_vars is not None:
-        _check_dyn_vars(dyn_vars)
-    return _call_branch(true_fun if _predicate(pred, "cond") else false_fun, operands)
-
-
-def _predicate(value: Any, where: str) -> bool:
-    array = np.asarray(value)
-    if array.shape != ():
-        raise TypeError(f"{where}: a condition must be a scalar boolean, got shape {array.shape}")
-    return bool(array)
+    check_compile_options("cond", options)
+    return _call_branch(true_fun if bool(pred) else false_fun, operands)
 
 
 def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = None, **options: Any) -> Any:
@@ -389,15 +428,8 @@ def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = N
         ...     float(bm.ifelse([x > 10, x > 0], [lambda: 2.0, lambda: 1.0, lambda: 0.0]))
         1.0
     """
-    if dyn_vars is not None:
-        _check_dyn_vars(dyn_vars)
-    if not isinstance(conditions, (list, tuple)) or not isinstance(branches, (list, tuple)):
-        raise TypeError(f"ifelse: arguments 'conditions' and 'branches' must be lists/tuples, got "
-                        f"{type(conditions).__name__} and {type(branches).__name__}")
-    if len(branches) != len(conditions) + 1:
-        raise ValueError(f"ifelse: 'branches' must have one more element than 'conditions' (the else "
-                         f"branch): got {len(conditions)} condition(s) and {len(branches)} branch(es)")
+    check_compile_options("ifelse", options)
     for condition, branch in zip(conditions, branches):
-        if _predicate(condition, "ifelse"):
+        if bool(condition):
             return _call_branch(branch, operands)
     return _call_branch(branches[-1], operands)

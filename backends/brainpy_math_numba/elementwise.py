@@ -16,7 +16,6 @@ results as ``expf`` does.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numba
 import numpy as np
@@ -27,13 +26,10 @@ from numba.np.numpy_support import as_dtype, from_dtype
 
 from brainpy_math import _config
 
-# Numba's pedantic SSA check reports the conditional expressions of the inlined functions below
-# ("variable ... is not in scope"); the code it compiles is right, and users cannot act on it.
-warnings.filterwarnings("ignore", message=r".*variable '.*' is not in scope", category=numba.NumbaIRAssumptionWarning)
 
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
            "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "snapshot_at",
-           "snapshot_views"]
+           "snapshot_views", "truth", "carry_like", "choose"]
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length
@@ -256,10 +252,23 @@ def select(condition, x, y):  # pragma: no cover - replaced by the overload
     return x if condition else y
 
 
+@intrinsic
+def choose(typingctx, condition, x, y):
+    """``x if condition else y`` for scalars of one type, as one LLVM ``select``: no branch, so a
+    loop around it still vectorises, and Numba's inliner sees no conditional (a conditional
+    expression inlined with ``inline="always"`` makes Numba warn that a variable is not in scope)."""
+    if not isinstance(condition, types.Boolean) or x != y:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.select(args[0], args[1], args[2])
+    return x(condition, x, y), codegen
+
+
 @overload(select, inline="always")
 def _select(condition, x, y):
     result = from_dtype(_narrowed(np.result_type(_dtype_of(x), _dtype_of(y))))
-    return lambda condition, x, y: result(x) if condition else result(y)
+    return lambda condition, x, y: choose(bool(condition), result(x), result(y))
 
 
 def invert(x):  # pragma: no cover - replaced by the overload
@@ -313,7 +322,8 @@ def exp_float32(x):
     """
     # Clamped (nan replaced) so that both factors stay normal; exp(-105) rounds to 0 and exp(89)
     # overflows, as every input beyond does.
-    y = min(max(x, np.float32(-105.0)), np.float32(89.0)) if x == x else np.float32(0.0)
+    # min/max keep their first argument when the comparison is false (nan): a nan x gives -105.
+    y = min(np.float32(89.0), max(np.float32(-105.0), x))
     n = np.floor(y * _LOG2E + np.float32(0.5))
     r = (y - n * _LN2_HI) - n * _LN2_LO
     p = _C7
@@ -327,7 +337,7 @@ def exp_float32(x):
     k = np.int32(n)
     half = k >> np.int32(1)
     result = p * _power_of_two(half) * _power_of_two(k - half)
-    return x if x != x else result  # nan stays nan
+    return choose(x != x, x, result)  # nan stays nan
 
 
 def exp(x):  # pragma: no cover - replaced by the overload
@@ -350,7 +360,7 @@ _EXPM1_TAYLOR = [np.float32(1.0 / math.factorial(k)) for k in range(1, 13)]
 def expm1_float32(x):
     """``expm1`` of a float32 scalar, vectorisable: the Taylor series for ``|x| < 1`` (no
     cancellation near 0), ``exp(x) - 1`` beyond (within 2 ulp, checked in the tests)."""
-    s = min(max(x, np.float32(-1.0)), np.float32(1.0)) if x == x else np.float32(0.0)
+    s = min(np.float32(1.0), max(np.float32(-1.0), x))  # a nan x gives -1 (see exp_float32)
     p = _E12
     p = p * s + _E11
     p = p * s + _E10
@@ -365,7 +375,7 @@ def expm1_float32(x):
     p = p * s + _E1
     series = p * s
     far = exp_float32(x) - np.float32(1.0)
-    return series if abs(x) < np.float32(1.0) else far
+    return choose(abs(x) < np.float32(1.0), series, far)
 
 
 def expm1(x):  # pragma: no cover - replaced by the overload
@@ -418,3 +428,43 @@ def materializer(fill_kernel, array_kernel):
             return namespace["impl"]
         return stub
     return decorate
+
+
+def truth(x):  # pragma: no cover - replaced by the overload
+    """``bool(x)`` for a scalar or a 0-d array (a compiled while loop's condition); other arrays do
+    not type, so the loop runs in Python and raises the eager error."""
+    return bool(x)
+
+
+@overload(truth, inline="always")
+def _truth(x):
+    if isinstance(x, types.Array):
+        if x.ndim == 0:
+            return lambda x: bool(x[()])
+        return None
+    if isinstance(x, (types.Boolean, types.Number)):
+        return lambda x: bool(x)
+    return None
+
+
+def carry_like(prototype, value):  # pragma: no cover - replaced by the overload
+    """``value`` as the next carry of a compiled while loop whose carry is typed like ``prototype``:
+    a scalar into a 0-d array of the same dtype (Numba computes ``0-d array + 1`` as a scalar). Any
+    other change of type does not type, so the loop runs in Python, where the carry may change."""
+    return value
+
+
+@overload(carry_like, inline="always")
+def _carry_like(prototype, value):
+    if isinstance(prototype, types.Array) and prototype.ndim == 0 and value == prototype.dtype:
+        def impl(prototype, value):
+            out = np.empty_like(prototype)
+            out[()] = value
+            return out
+        return impl
+    if isinstance(prototype, types.Array) and isinstance(value, types.Array) and \
+            value.dtype == prototype.dtype and value.ndim == prototype.ndim:
+        return lambda prototype, value: value
+    if value == prototype:
+        return lambda prototype, value: value
+    return None

@@ -90,3 +90,50 @@ def test_ifelse(backend):
         bm.ifelse([x > 0], [lambda: 1.0])
     with pytest.raises(TypeError, match="lists/tuples"):
         bm.ifelse(x > 0, [lambda: 1.0, lambda: 0.0])
+
+
+def test_bad_arguments_raise_one_message_on_every_backend(backend):
+    # The frontend checks these before the backend runs (brainpy_math/_control_checks.py), so the
+    # whole message, not just a keyword, is the same on every backend.
+    v = bm.Variable(bm.zeros(1))
+    scalar = ("must be a scalar condition (a bool or an array of shape ()), got an array of shape (3,)")
+    dyn_vars = "must be a bm.Variable, a bm.Base object or a list, tuple or dict of them, got 1 (int)"
+    cases = [
+        (TypeError, "for_loop: argument 'body' must be callable, got 3 (int)",
+         lambda: bm.for_loop(3, bm.ones(2))),
+        (TypeError, "for_loop: argument 'progress_bar' must be a bool, got 'yes'",
+         lambda: bm.for_loop(lambda a: a, bm.ones(2), progress_bar="yes")),
+        (ValueError, "for_loop: every operand must have the same length along the leading (loop) axis, "
+                     "got shapes [(2,), (3,)]",
+         lambda: bm.for_loop(lambda a, b: a, (bm.ones(2), bm.ones(3)))),
+        (ValueError, "for_loop: argument 'operands' must be arrays with a leading axis to loop over, got "
+                     "shapes [()]",
+         lambda: bm.for_loop(lambda a: a, bm.asarray(1.0))),
+        (TypeError, f"for_loop: argument 'dyn_vars' {dyn_vars}",
+         lambda: bm.for_loop(lambda a: a, bm.ones(2), dyn_vars=[v, 1])),
+        (TypeError, "while_loop: argument 'cond' must be callable, got None (NoneType)",
+         lambda: bm.while_loop(lambda i: i + 1, None, bm.asarray(0))),
+        (TypeError, f"while_loop: argument 'dyn_vars' {dyn_vars}",
+         lambda: bm.while_loop(lambda i: i + 1, lambda i: i < 3, bm.asarray(0), dyn_vars=1)),
+        (TypeError, f"cond: argument 'pred' {scalar}",
+         lambda: bm.cond(bm.ones(3) > 0, lambda: 1.0, lambda: 0.0)),
+        (TypeError, f"ifelse: argument 'conditions[1]' {scalar}",
+         lambda: bm.ifelse([True, bm.ones(3) > 0], [1.0, 2.0, 3.0])),
+        (ValueError, "ifelse: 'branches' must have one more element than 'conditions' (the else branch): "
+                     "got 1 condition(s) and 1 branch(es)",
+         lambda: bm.ifelse([True], [1.0])),
+        (TypeError, f"jit: argument 'dyn_vars' {dyn_vars}",
+         lambda: bm.jit(lambda x: x, dyn_vars={"a": [v], "b": 1})),
+    ]
+    for error, message, call in cases:
+        with pytest.raises(error) as info:
+            call()
+        assert str(info.value) == message
+    assert v.tolist() == [0.0]
+
+
+def test_while_loop_body_returning_another_number_of_operands(backend):
+    with pytest.raises(TypeError) as info:
+        bm.while_loop(lambda i, n: i + 1, lambda i, n: i < n, (bm.asarray(0), bm.asarray(3)))
+    assert str(info.value) == ("while_loop: body returned 1 value(s) for 2 operand(s); it must return the "
+                               "new operands")

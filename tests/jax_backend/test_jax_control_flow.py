@@ -7,7 +7,7 @@ pytest.importorskip("jax")
 import jax  # noqa: E402
 
 import brainpy_math as bm  # noqa: E402
-from brainpy_math_jax import transforms  # noqa: E402
+from brainpy_math_jax import compiled  # noqa: E402
 
 # Traces per model (by id). A global: jit refuses rebinding a model attribute, and checks the
 # attributes it reads, so a counter on the model would itself cause retraces.
@@ -217,7 +217,7 @@ def test_loops_nest_and_variables_flow_between_levels():
 def test_cache_of_loops_called_outside_jit_is_released_with_the_body():
     import gc
     import weakref
-    before = len(transforms._CACHE)
+    before = len(compiled.CACHE)
     refs = []
     for k in range(5):
         v = bm.Variable(bm.zeros(1))
@@ -229,7 +229,7 @@ def test_cache_of_loops_called_outside_jit_is_released_with_the_body():
         refs.append(weakref.ref(body))
         del body
     gc.collect()
-    assert all(r() is None for r in refs) and len(transforms._CACHE) <= before + 1
+    assert all(r() is None for r in refs) and len(compiled.CACHE) <= before + 1
 
 
 def test_while_loop_outside_jit_with_fresh_conditions_each_call():
@@ -243,3 +243,42 @@ def test_while_loop_outside_jit_with_fresh_conditions_each_call():
         # a new lambda each call (it may reuse a collected one's id): never a stale compilation
         assert int(bm.while_loop(body, lambda i: i < limit, bm.asarray(0))) == limit
     assert int(count) == 10
+
+
+def test_dyn_vars_may_name_a_base_object_as_on_numba():
+    # dyn_vars follows one rule on every backend (brainpy_math._control_checks.collect_variables):
+    # a Base object stands for its Variables.
+    class Acc(bm.Base):
+        def __init__(self):
+            super().__init__()
+            self.total = bm.Variable(bm.zeros(1))
+
+    acc = Acc()
+
+    def step(x):
+        acc.total.value = acc.total + x
+        return acc.total.value
+
+    out = bm.for_loop(step, bm.arange(1.0, 4.0), dyn_vars=acc)
+    assert out.ravel().tolist() == [1.0, 3.0, 6.0] and acc.total.tolist() == [6.0]
+    add = bm.jit(lambda x: step(x), dyn_vars=[acc])
+    add(1.0)
+    assert acc.total.tolist() == [7.0]
+    assert any(v is acc.total for v in add.compiled_variables)
+
+
+def test_control_flow_accepts_the_compile_options_and_names_unknown_ones():
+    x = bm.asarray(2.0)
+    assert float(bm.cond(True, lambda a: a + 1, lambda a: a - 1, (x,), fastmath=True)) == 3.0
+    assert float(bm.ifelse([False], [lambda: 1.0, lambda: 0.0], parallel=False)) == 0.0
+    assert int(bm.while_loop(lambda i: i + 1, lambda i: i < 3, bm.asarray(0), cache=True)) == 3
+    for call in (lambda: bm.cond(True, lambda: 1.0, lambda: 0.0, fastmaths=True),
+                 lambda: bm.while_loop(lambda i: i + 1, lambda i: i < 3, bm.asarray(0), fastmaths=True),
+                 lambda: bm.for_loop(lambda a: a, bm.ones(2), fastmaths=True)):
+        with pytest.raises(TypeError, match=r"unknown option\(s\) \['fastmaths'\]; the compile options are"):
+            call()
+
+
+def test_while_loop_cond_returning_an_array_is_named():
+    with pytest.raises(TypeError, match=r"while_loop: the value cond returns must be a scalar condition"):
+        bm.while_loop(lambda x: x + 1, lambda x: x < 3, bm.zeros(2))

@@ -11,7 +11,7 @@ pytest.importorskip("jax")
 import jax  # noqa: E402
 
 import brainpy_math as bm  # noqa: E402
-from brainpy_math_jax import transforms  # noqa: E402
+from brainpy_math_jax import compiled  # noqa: E402
 from brainpy_math_jax.tracking import NonVariableMutationError  # noqa: E402
 
 # Traces per model (by id). A global: jit refuses rebinding a model attribute, and checks the
@@ -144,7 +144,7 @@ def test_same_shapes_do_not_retrace_static_and_shape_changes_do():
 
 
 def test_variable_shape_change_retraces():
-    transforms._PROGRAMS.clear()  # programs are shared by instances alike: count this one's
+    compiled.PROGRAMS.clear()  # programs are shared by instances alike: count this one's
     c = Counter(3)
     step = bm.jit(c)
     step(1.0)
@@ -156,7 +156,7 @@ def test_variable_shape_change_retraces():
 
 
 def test_rejitting_the_same_object_reuses_the_compiled_code():
-    transforms._PROGRAMS.clear()  # programs are shared by instances alike: count this one's
+    compiled.PROGRAMS.clear()  # programs are shared by instances alike: count this one's
     c = Counter()
     bm.jit(c)(1.0)
     bm.jit(c)(1.0)
@@ -344,7 +344,7 @@ def test_mutating_arrays_made_inside_or_nested_arguments():
 # ------------------------------------------------------------------------------- memory bound
 def test_rejitting_fresh_closures_in_a_loop_releases_them():
     refs = []
-    before = len(transforms._CACHE)
+    before = len(compiled.CACHE)
     for p in range(30):
         def f(x, p=p):
             return x * p
@@ -356,17 +356,17 @@ def test_rejitting_fresh_closures_in_a_loop_releases_them():
         del f, step
     gc.collect()
     assert all(r() is None for pair in refs for r in pair)
-    assert len(transforms._CACHE) <= before + 1
+    assert len(compiled.CACHE) <= before + 1
 
 
 def test_cache_per_object_is_bounded_and_released_with_the_object():
     c = Counter()
     core_refs = []
-    for k in range(transforms._MAX_CORES_PER_OWNER + 5):
+    for k in range(compiled.MAX_CORES_PER_OWNER + 5):
         bm.jit(c.update, static_argnames=f"unused{k}")
         core_refs.append(weakref.ref(bm.jit(c.update, static_argnames=f"unused{k}")._core))
     gc.collect()
-    assert sum(r() is not None for r in core_refs) <= transforms._MAX_CORES_PER_OWNER
+    assert sum(r() is not None for r in core_refs) <= compiled.MAX_CORES_PER_OWNER
     del c
     gc.collect()
     assert all(r() is None for r in core_refs)
@@ -389,10 +389,6 @@ def test_nested_jit_and_grad_inside_jit():
 
 
 def test_default_random_state_advances_inside_jit():
-    random = pytest.importorskip("brainpy_math.random")
-    if not hasattr(random, "uniform"):
-        pytest.skip("bm.random is not available yet")
-
     @bm.jit
     def draw():
         return bm.random.uniform(size=3)

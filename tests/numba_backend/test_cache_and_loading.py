@@ -36,7 +36,7 @@ SCRIPT = textwrap.dedent("""
     import numpy as np
     import brainpy_math as bm
     bm.set_backend('numba')
-    from brainpy_math_numba.compiler import DamagedCacheWarning
+    from brainpy_math_numba.cache_files import DamagedCacheWarning
     sys.path.insert(0, sys.argv[1])
     import cache_models as m
     with warnings.catch_warnings(record=True) as caught:
@@ -154,7 +154,7 @@ def test_damaged_caches_next_to_the_generated_modules(built):
 def test_other_code_s_damaged_caches_are_not_discarded(tmp_path):
     """Only this backend's cache files are repaired; Numba's behaviour elsewhere is unchanged."""
     from numba.core import caching
-    from brainpy_math_numba.compiler import guard_numba_caches
+    from brainpy_math_numba.cache_files import guard_numba_caches
     guard_numba_caches()
     index = tmp_path / "user_module.f-1.py311.nbi"
     index.write_bytes(b"")
@@ -241,7 +241,7 @@ def test_threads_jitting_their_own_models_see_whole_modules(tmp_path, monkeypatc
 
 
 def test_module_writes_are_atomic_and_a_damaged_module_is_rewritten(tmp_path, monkeypatch):
-    from brainpy_math_numba import compiler
+    from brainpy_math_numba.jit import load as compiler
     monkeypatch.setenv("BRAINPY_MATH_CACHE_DIR", str(tmp_path))
     path = tmp_path / "_bm_gen_test.py"
     compiler._write_module(path, "x = 1\n")

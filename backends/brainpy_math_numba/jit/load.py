@@ -1,4 +1,4 @@
-"""Compiling generated source: a module file per source hash, Numba's on-disk cache, clear errors.
+"""Load: a program's emitted source compiled into a module of Numba dispatchers; a module file per source hash, Numba's on-disk cache, clear errors.
 
 Numba caches only functions defined in a file, and on loading a cached function it imports the
 module the function came from. So each generated module is written to the cache folder under a
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 import tempfile
 import threading
@@ -31,12 +30,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numba
 import numpy as np
+from filelock import FileLock
 
-from .cache_files import DamagedCacheWarning, discard, guard_numba_caches
-from .codegen import Origin, Program, describe_location
+from ..cache_files import DamagedCacheWarning, discard, guard_numba_caches
+from .emit import Emitted
+from .ir import Kind, Program
 
-__all__ = ["cache_dir", "load_program", "explain_numba_error", "DamagedCacheWarning", "guard_numba_caches"]
+__all__ = ["cache_dir", "load", "inject_decorators", "DamagedCacheWarning", "ENV_VAR"]
 
 ENV_VAR = "BRAINPY_MATH_CACHE_DIR"
 
@@ -57,13 +59,42 @@ def cache_dir() -> Path:
     return folder
 
 
-def _njit_decorator(options: dict[str, Any], inline: bool = False):
-    import numba
-    # error_model='numpy': division by zero gives inf/nan as in NumPy and JAX, not an exception.
-    # inline: the one-element twins of helper functions, called inside fused loops.
-    return numba.njit(cache=bool(options.get("cache", True)), parallel=bool(options.get("parallel", False)),
-                      fastmath=bool(options.get("fastmath", False)), error_model="numpy",
-                      inline="always" if inline else "never")
+_decorators: dict[tuple, Any] = {}
+
+
+def _njit(cache: bool, parallel: bool, fastmath: bool, boundscheck: bool, inline: bool) -> Any:
+    """``numba.njit`` with these options; one object per option set, so that a module generated again
+    over the same objects is recognised (by identity) and reused."""
+    key = (cache, parallel, fastmath, boundscheck, inline)
+    decorator = _decorators.get(key)
+    if decorator is None:
+        # error_model='numpy': division by zero gives inf/nan as in NumPy and JAX, not an exception.
+        decorator = _decorators[key] = numba.njit(cache=cache, parallel=parallel, fastmath=fastmath,
+                                                  error_model="numpy", inline="always" if inline else "never",
+                                                  boundscheck=boundscheck)
+    return decorator
+
+
+def inject_decorators(program: Program) -> None:
+    """The decorators the emitted functions name, with the program's options:
+
+    - ``_bm_njit``: every generated function checks its indices (``boundscheck``): an index out of
+      bounds raises IndexError (explained with the model's line by the caller) instead of reading
+      or writing outside the array. Measured on COBA (4,000 neurons, 1 s): no difference in run time;
+    - ``_bm_njit_serial``: functions that never hold a prange loop (the snapshot wrapper), compiled
+      serially, since parallel=True on them only makes Numba warn that it found nothing to parallelise;
+    - ``_bm_njit_inline``: the one-element twins of helper functions, inlined into fused loops.
+    """
+    options = program.options
+    cache, parallel, fastmath = (bool(options.get("cache", True)), bool(options.get("parallel", False)),
+                                 bool(options.get("fastmath", False)))
+    flags = f"error_model='numpy', cache={cache}, fastmath={fastmath}"
+    program.inject("_bm_njit", _njit(cache, parallel, fastmath, True, False),
+                   f"numba.njit(boundscheck=True, parallel={parallel}, {flags})", Kind.DECORATOR)
+    program.inject("_bm_njit_serial", _njit(cache, False, fastmath, True, False),
+                   f"numba.njit(boundscheck=True, parallel=False, {flags})", Kind.DECORATOR)
+    program.inject("_bm_njit_inline", _njit(cache, parallel, fastmath, False, True),
+                   f"numba.njit(inline='always', parallel={parallel}, {flags})", Kind.DECORATOR)
 
 
 # One process-wide lock around loading: a module is looked up, written and executed as one step, so a
@@ -74,11 +105,6 @@ _LOCK_TIMEOUT_S = 300.0
 
 def _folder_lock(folder: Path):
     """The file lock that processes sharing ``folder`` take to write and execute a module."""
-    try:
-        from filelock import FileLock
-    except ImportError:
-        raise ImportError("the numba backend needs the filelock package to share its compile cache safely: "
-                          "pip install filelock") from None
     return FileLock(str(folder / ".brainpy_math_numba.lock"), timeout=_LOCK_TIMEOUT_S)
 
 
@@ -107,28 +133,25 @@ def _write_module(path: Path, source: str) -> None:
         raise
 
 
-def load_program(program: Program) -> ModuleType:
+def load(program: Program, emitted: Emitted) -> ModuleType:
     """Write (once) and import the module of ``program``; its functions are Numba dispatchers.
 
     Thread- and process-safe (see the module docstring).
     """
-    from .calls import lower_prange_streams
-    lower_prange_streams(program)
-    source = program.source()
+    source = emitted.source
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
-    name = f"_bm_gen_{digest}"
-    namespace = {"np": np, "_bm_njit": _njit_decorator(program.options),
-                 "_bm_njit_inline": _njit_decorator(program.options, inline=True), **program.namespace}
+    module_name = f"_bm_gen_{digest}"
+    namespace = program.namespace
     guard_numba_caches()
     with _LOAD_LOCK:
-        existing = sys.modules.get(name)
-        if existing is not None and all(existing.__dict__.get(k) is v for k, v in program.namespace.items()):
+        existing = sys.modules.get(module_name)
+        if existing is not None and all(existing.__dict__.get(k) is v for k, v in namespace.items()):
             return existing  # the same code over the same objects: reuse its compiled functions
         folder = cache_dir()
-        path = folder / f"{name}.py"
-        variant = name if existing is None else f"{name}_{id(program):x}"
+        path = folder / f"{module_name}.py"
+        variant = module_name if existing is None else f"{module_name}_{id(program):x}"
         module = ModuleType(variant)
-        module.__dict__.update(namespace, __file__=str(path))
+        module.__dict__.update(np=np, **namespace, __file__=str(path))
         with _folder_lock(folder):
             _write_module(path, source)
             # Compiled from the text, not imported: no .pyc of ours that could be damaged.
@@ -136,27 +159,3 @@ def load_program(program: Program) -> ModuleType:
             exec(code, module.__dict__)  # Numba stamps its cache with the file as written here
         sys.modules[variant] = module  # published only now: fully executed
     return module
-
-
-_LINE = re.compile(r'File "([^"]+)", line (\d+)')
-
-
-def explain_numba_error(error: Exception, program: Program, module: ModuleType, what: str) -> TypeError:
-    """A ``TypeError`` naming the model source line behind a Numba compilation error."""
-    origins = program.line_origins()
-    path = getattr(module, "__file__", "")
-    message = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # Numba's terminal colours
-    located: Origin | None = None
-    for file, line in _LINE.findall(message):
-        if os.path.basename(file) == os.path.basename(path or "") and int(line) in origins:
-            located = origins[int(line)]
-    summary = "\n".join(l for l in message.strip().splitlines()[:24] if l.strip())
-    where = describe_location(located) if located else f"one of the generated functions of {what}"
-    if "typing of argument" in message:
-        where = (f"{what} for these arguments ({where}): an argument has a type Numba cannot compile; "
-                 f"pass arrays, numbers, or tuples of them")
-    return TypeError(
-        f"bm.jit (numba backend): Numba could not compile {where}.\n"
-        f"Numba says:\n{summary}\n"
-        f"Generated source: {path} (also `jitted.source`). Fix: use arrays, scalars and bm/NumPy functions "
-        f"Numba supports on this line, or run this model on the jax backend.")

@@ -1,9 +1,14 @@
-"""Calls inside generated code: what each called object becomes in the compiled function.
+"""Lowering of calls: what each called object becomes in the compiled function.
+
+Part of lowering (:mod:`.lower`): it receives the function being lowered as ``gen`` (anything with
+``program``, ``fail``, ``origin``, ``materialize``, ``state`` and ``lower_function``), so this
+module imports only :mod:`.ir` and the backend's kernel libraries.
 
 - ``bm.<name>``: NumPy's function inside compiled code (``numpy_ops.compiled``); creation functions
   get the default dtype explicitly; ``bm.random.<name>``: the backend's random kernel with the state
-  arrays of the default generator; ``bm.prange``: ``numba.prange``, with the random streams its
-  body draws from split per iteration (:func:`lower_prange_streams`);
+  arrays of the default generator (recorded in ``Program.random_streams``); ``bm.prange``:
+  ``numba.prange`` (the random streams its body draws from are split per iteration by
+  :mod:`.passes.prange_streams`);
 - ``bm.cond`` / ``bm.ifelse`` with named branch functions: a conditional expression;
 - a method of ``self``, of a nested ``Base`` object, or a plain helper function: a generated function
   of its own, called with its arguments bound by name and defaults filled in;
@@ -15,7 +20,6 @@ import ast
 import importlib
 import inspect
 import math
-import re
 import types as pytypes
 from typing import Any
 
@@ -25,10 +29,25 @@ import brainpy_math
 from brainpy_math import _config, _conversion
 from brainpy_math.base import Base
 
-from .codegen import (FunctionGenerator, Static, UnsupportedCode, UnsupportedObject, _as_constant,
-                      _is_constant_data, _numpy_attr, _NUMPY_TYPES)
+import numba
+from numba.core.dispatcher import Dispatcher
 
-__all__ = ["resolve_call", "lower_prange_streams"]
+from brainpy_math.random import RandomState
+
+from .. import literals
+from .. import random as backend_random
+from .ir import (NUMPY_TYPES, CompiledCallable, Kind, Static, UnsupportedObject, is_constant_data, numpy_attr)
+
+__all__ = ["resolve_call", "as_constant"]
+
+FunctionGenerator = Any  # the function being lowered (see the module docstring)
+
+
+def as_constant(node: ast.expr) -> ast.expr:
+    """A Static holding a Python scalar, string or None becomes a literal (weak-typed) constant."""
+    if isinstance(node, Static) and (node.obj is None or type(node.obj) in (bool, int, float, complex, str)):
+        return ast.Constant(node.obj)
+    return node
 
 _NOT_IN_COMPILED = {
     "for_loop": "write a Python `for i in range(n):` loop in the compiled method instead",
@@ -70,11 +89,10 @@ def resolve_call(gen: FunctionGenerator, resolver: ast.NodeTransformer, node: as
     if isinstance(owner, (dict, list, tuple)) and getattr(obj, "__name__", "") in ("items", "values", "keys") \
             and not args and not keywords:
         return Static(list(obj()))  # iterating a container of objects: unrolled by the caller
-    from .transforms import JitFunction
-    if isinstance(obj, JitFunction):  # a jitted method called from compiled code: inline its source
+    if isinstance(obj, CompiledCallable):  # a jitted method called from compiled code: inline its source
         return _generated_call(gen, obj._func, obj._owner, args, keywords, node)
     if inspect.ismethod(obj) and isinstance(obj.__self__, Base):
-        if _is_random_state(obj.__self__):
+        if isinstance(obj.__self__, RandomState):
             return _random_call(gen, obj.__self__, obj.__name__, args, keywords, node)
         return _generated_call(gen, obj.__func__, obj.__self__, args, keywords, node)
     if obj is _config.get_dt and not args and not keywords:
@@ -96,11 +114,6 @@ def resolve_call(gen: FunctionGenerator, resolver: ast.NodeTransformer, node: as
     return _external_call(gen, obj, args, keywords, node)
 
 
-def _is_random_state(obj: Any) -> bool:
-    from .codegen import _is_random_state as check
-    return check(obj)
-
-
 def _call(func: ast.expr, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.Call:
     return ast.Call(func, list(args), list(keywords))
 
@@ -109,8 +122,7 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
                    node: ast.Call) -> ast.expr:
     namespace, name = frontend
     if namespace == "" and name == "prange":
-        import numba
-        return _call(ast.Name(gen.program.inject("_bm_prange", numba.prange, "numba.prange"), ast.Load()),
+        return _call(ast.Name(gen.program.inject("_bm_prange", numba.prange, "numba.prange", Kind.PRANGE), ast.Load()),
                      args, keywords)
     if namespace == "" and name in ("cond", "ifelse"):
         return _inline_branches(gen, name, args, keywords, node)
@@ -122,7 +134,6 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
         raise gen.fail(f"bm.{name}: the numba backend has no autodiff/vectorising transform",
                        "Use the jax backend (bm.set_backend('jax'))", node)
     if namespace == "random":
-        from . import random as backend_random
         return _random_call(gen, backend_random.default_state(), name, args, keywords, node)
     if namespace == "" and name in _CREATION:
         return _creation(gen, name, args, keywords, node)
@@ -144,7 +155,8 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
     if namespace == "" and name == "astype":
         args, keywords = _requested_dtype(gen, args, keywords, 1, "astype")
     label = f"_bm_{namespace + '_' if namespace else ''}{name}"
-    gen.program.inject(label, implementation, f"{module_name}.compiled({name!r})")
+    kind = Kind.CALL if name in MUTATING_NUMPY else Kind.PURE
+    gen.program.inject(label, implementation, f"{module_name}.compiled({name!r})", kind, library=name)
     return _call(ast.Name(label, ast.Load()), args, keywords)
 
 
@@ -155,7 +167,7 @@ def _requested_dtype(gen: FunctionGenerator, args: list, keywords: list, positio
     def answered(value: ast.expr) -> ast.expr:
         if isinstance(value, Static):
             try:
-                return _numpy_attr(_conversion.requested_dtype(value.obj, f"bm.{where} (compiled)").name)
+                return numpy_attr(_conversion.requested_dtype(value.obj, f"bm.{where} (compiled)").name)
             except TypeError:
                 return value
         return value
@@ -184,25 +196,22 @@ def _ufunc_call(gen: FunctionGenerator, name: str, args: list[ast.expr]) -> ast.
     ufunc become the default float first (``exp(int32)`` is float32, as on JAX), and a Python
     literal argument takes the dtype of the array argument (``maximum(x, 0)`` stays float32).
     """
-    from . import literals
     ufunc = getattr(np, name)
     if _float_result(ufunc):
-        helper = gen.program.inject("_bm_float_argument", literals.float_argument,
-                                    "brainpy_math_numba.literals.float_argument")
+        helper = inject_elementwise(gen.program, "_bm_float_argument", "float_argument", "float_argument_scalar")
         args = [a if _is_literal(a) else _call(ast.Name(helper, ast.Load()), [a], []) for a in args]
     reference = next((a for a in args if isinstance(a, ast.Name) or
                       (isinstance(a, Static) and isinstance(a.obj, np.ndarray))), None)
     if reference is not None and any(_is_literal(a, int) for a in args):
         # Only integer literals: casting 1.5 to an integer array's dtype would change its value.
-        helper = gen.program.inject("_bm_cast_literal", literals.cast_literal,
-                                    "brainpy_math_numba.literals.cast_literal")
-        args = [_call(ast.Name(helper, ast.Load()), [reference, _as_constant(a)], [])
+        helper = inject_elementwise(gen.program, "_bm_cast_literal", "cast_literal", "cast_literal")
+        args = [_call(ast.Name(helper, ast.Load()), [reference, as_constant(a)], [])
                 if _is_literal(a, int) else a for a in args]
-    return _call(_numpy_attr(name), args, [])
+    return _call(numpy_attr(name), args, [])
 
 
 def _is_literal(node: ast.expr, *kinds: type) -> bool:
-    node = _as_constant(node)
+    node = as_constant(node)
     return isinstance(node, ast.Constant) and type(node.value) in (kinds or (int, float, bool))
 
 
@@ -227,20 +236,20 @@ def _creation(gen: FunctionGenerator, name: str, args, keywords, node: ast.Call)
             raise gen.fail(f"bm.{name}: the argument {key!r} is not supported inside compiled code",
                            f"Use {', '.join(names)}", node)
         bound[key] = value
-    dtype = _as_constant(dtype) if dtype is not None else None
+    dtype = as_constant(dtype) if dtype is not None else None
     if isinstance(dtype, ast.Constant) and dtype.value is None:
         dtype = None
     if dtype is not None and isinstance(dtype, Static):
-        dtype = _numpy_attr(_conversion.requested_dtype(dtype.obj, f"bm.{name} (compiled)").name)
-    np_call = lambda fn, *a: _call(_numpy_attr(fn), [x for x in a if x is not None], [])
-    default_float = _numpy_attr(_config.default_float().name)
+        dtype = numpy_attr(_conversion.requested_dtype(dtype.obj, f"bm.{name} (compiled)").name)
+    np_call = lambda fn, *a: _call(numpy_attr(fn), [x for x in a if x is not None], [])
+    default_float = numpy_attr(_config.default_float().name)
 
     def literal_dtype(value: ast.expr | None) -> ast.expr | None:
-        value = _as_constant(value) if value is not None else None
+        value = as_constant(value) if value is not None else None
         if isinstance(value, ast.Constant):
             policy = _config.dtype_of_python_value(value.value)
             if policy is not None:
-                return _numpy_attr(policy.name)
+                return numpy_attr(policy.name)
         return None
 
     if name in ("zeros", "ones", "empty"):
@@ -266,16 +275,16 @@ def _creation(gen: FunctionGenerator, name: str, args, keywords, node: ast.Call)
             result = _call(ast.Attribute(result, "astype", ast.Load()), [dtype], [])
         return result
     if name == "eye":
-        return _call(_numpy_attr("eye"), [bound["N"], bound.get("M", ast.Constant(None)),
+        return _call(numpy_attr("eye"), [bound["N"], bound.get("M", ast.Constant(None)),
                                           bound.get("k", ast.Constant(0)), dtype or default_float], [])
     if name == "arange":
         parts = [bound[k] for k in ("start", "stop", "step") if k in bound]
         if dtype is None:
             kinds = [literal_dtype(p) for p in parts]
             if all(k is not None for k in kinds):
-                is_float = any(isinstance(_as_constant(p), ast.Constant) and
-                               type(_as_constant(p).value) is float for p in parts)
-                dtype = default_float if is_float else _numpy_attr(_config.default_int().name)
+                is_float = any(isinstance(as_constant(p), ast.Constant) and
+                               type(as_constant(p).value) is float for p in parts)
+                dtype = default_float if is_float else numpy_attr(_config.default_int().name)
         result = np_call("arange", *parts)
         return result if dtype is None else _call(ast.Attribute(result, "astype", ast.Load()), [dtype], [])
     # linspace: NumPy's float64 narrowed to the default float
@@ -306,36 +315,33 @@ def _generated_call(gen: FunctionGenerator, func: Any, owner: Any, args, keyword
     for name, value in arguments.items():
         if not isinstance(value, ast.AST):
             value = Static(value)  # a default value
-        value = _as_constant(value)
+        value = as_constant(value)
         if isinstance(value, Static) and not isinstance(value.obj, np.ndarray) and \
-                not _is_constant_data(value.obj):
+                not is_constant_data(value.obj):
             static[name] = value.obj  # an object argument: the callee is specialised on it
         else:
             runtime.append(value)
-    generated = gen.program.function(func, owner, gen.origin(node), static)
+    generated = gen.lower_function(func, owner, gen.origin(node), static)
     gen.state.update(generated.state)
     state = [ast.Name(n, ast.Load()) for n in generated.state]
     return _call(ast.Name(generated.name, ast.Load()), runtime + state, [])
 
 
 def _external_call(gen: FunctionGenerator, obj: Any, args, keywords, node: ast.Call) -> ast.expr:
-    if isinstance(obj, type) and obj in _NUMPY_TYPES:
-        return _call(_numpy_attr(np.dtype(obj).name), args, keywords)
+    if isinstance(obj, type) and obj in NUMPY_TYPES:
+        return _call(numpy_attr(np.dtype(obj).name), args, keywords)
     name = getattr(obj, "__name__", None)
     if name and getattr(np, name, None) is obj:
-        return _call(_numpy_attr(name), args, keywords)
+        return _call(numpy_attr(name), args, keywords)
     if name and getattr(math, name, None) is obj:
-        gen.program.inject("math", math, "math")
+        gen.program.inject("math", math, "math", Kind.MODULE)
         return _call(ast.Attribute(ast.Name("math", ast.Load()), name, ast.Load()), args, keywords)
-    try:
-        from numba.core.dispatcher import Dispatcher
-    except ImportError:  # pragma: no cover
-        Dispatcher = ()
     if isinstance(obj, Dispatcher):
         label = f"_bm_ext_{name}_{id(obj):x}"
-        gen.program.inject(label, obj, f"numba function {obj.py_func.__module__}.{obj.py_func.__qualname__}")
+        gen.program.inject(label, obj, f"numba function {obj.py_func.__module__}.{obj.py_func.__qualname__}",
+                           Kind.CALL)
         return _call(ast.Name(label, ast.Load()), args, keywords)
-    shown = ast.unparse(node.func)
+    shown = gen.text(node.func)
     raise gen.fail(f"{shown} is a {type(obj).__qualname__} that compiled code cannot call",
                    "Call functions defined with def, methods of bm.Base objects, bm/NumPy/math functions, "
                    "or functions compiled with numba.njit", node, UnsupportedObject)
@@ -351,7 +357,7 @@ def _inline_branches(gen: FunctionGenerator, name: str, args, keywords, node: as
     bound = dict(zip(fields, args))
     bound.update({k: v for k, v in kw.items() if k in fields})
     operands = bound.get("operands")
-    operands = _as_constant(operands) if operands is not None else None
+    operands = as_constant(operands) if operands is not None else None
     if operands is None:
         operand_nodes: list[ast.expr] = []
     elif isinstance(operands, (ast.Tuple, ast.List)):
@@ -373,7 +379,7 @@ def _inline_branches(gen: FunctionGenerator, name: str, args, keywords, node: as
                            "Give one more branch than conditions (the last is the else)", node, ValueError)
     calls = []
     for branch in branches:
-        branch = _as_constant(branch)
+        branch = as_constant(branch)
         if isinstance(branch, Static) and callable(branch.obj):
             calls.append(resolve_call(gen, _NoOpVisitor(), ast.Call(branch, operand_nodes, [],
                                                                     lineno=node.lineno)))
@@ -394,7 +400,6 @@ class _NoOpVisitor(ast.NodeTransformer):
 
 def _random_call(gen: FunctionGenerator, state: Any, name: str, args, keywords, node: ast.Call) -> ast.expr:
     """A random function: the backend's kernel, called with the generator's state arrays first."""
-    from . import random as backend_random
     try:
         kernel = backend_random.compiled(name)
         arrays = backend_random.state_arrays(state)
@@ -402,12 +407,12 @@ def _random_call(gen: FunctionGenerator, state: Any, name: str, args, keywords, 
         raise gen.fail(f"bm.random.{name} is not available inside code compiled by the numba backend ({err})",
                        "Draw the numbers outside bm.jit, or use the jax backend", node) from None
     label = f"_bm_random_{name}"
-    gen.program.inject(label, kernel, f"brainpy_math_numba.random.compiled({name!r})")
+    gen.program.inject(label, kernel, f"brainpy_math_numba.random.compiled({name!r})", Kind.RANDOM)
     state_nodes = [gen.materialize(_owning_variable(state, a), node) for a in arrays]
     key_node, counter_node = state_nodes
     if isinstance(key_node, ast.Name) and isinstance(counter_node, ast.Name):
-        # Remembered for lower_prange_streams: these two arrays are a random stream.
-        _random_streams(gen.program)[key_node.id] = counter_node.id
+        # Remembered for the prange-streams pass: these two arrays are a random stream.
+        gen.program.random_streams[key_node.id] = counter_node.id
     try:
         parameters = list(inspect.signature(getattr(kernel, "py_func", kernel)).parameters.values())
     except (TypeError, ValueError):
@@ -443,104 +448,17 @@ def _owning_variable(state: Any, array: np.ndarray) -> np.ndarray:
     return array
 
 
-# ------------------------------------------------------------------ random streams in bm.prange loops
-def _random_streams(program: Any) -> dict[str, str]:
-    """The random streams the program's code draws from: key array name -> counter array name."""
-    streams = program.__dict__.get("_bm_random_streams")
-    if streams is None:
-        streams = program.__dict__["_bm_random_streams"] = {}
-    return streams
 
 
-_PRANGE_LOOP = re.compile(r"^(?P<pad> *)for (?P<target>[A-Za-z_]\w*) in _bm_prange\(")
+MUTATING_NUMPY = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
 
 
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip(" "))
-
-
-def lower_prange_streams(program: Any) -> None:
-    """Give each iteration of a ``bm.prange`` loop random streams of its own (in place, once).
-
-    Threads running a parallel loop would race on a stream's counter (repeated numbers, results that
-    change from run to run), so a ``bm.prange`` loop whose body draws from a stream (directly, or
-    through a function it calls) is lowered as::
-
-        _bm_pk0 = _bm_prange_key(key, counter)          # 2 words of the stream, as split_key()
-        for i in _bm_prange(n):
-            _bm_sk0, _bm_sc0 = _bm_prange_stream(_bm_pk0, i)
-            ... the body, drawing from (_bm_sk0, _bm_sc0) instead of (key, counter) ...
-
-    Iteration ``i`` then draws from the stream keyed ``threefry2x32(loop key, (hi(i), lo(i)))`` from
-    position 0: a function of (seed, position at loop entry, i) only, whatever the number of threads,
-    and the same with ``parallel=False``. After the loop the stream is 2 words further. A loop nested
-    in such a body splits the iteration's stream the same way.
-
-    It runs on the generated lines, once the whole program is generated: a loop's body (with the
-    functions it calls, inlined or not) is known only then. Example (``bm.jit(f).source``)::
-
-        >>> import brainpy_math as bm  # doctest: +SKIP
-        >>> def f(out):
-        ...     for i in bm.prange(out.shape[0]):
-        ...         out[i] = bm.random.uniform()
-        >>> '_bm_prange_stream(' in bm.jit(f, parallel=True).source  # doctest: +SKIP
-        True
-    """
-    streams = program.__dict__.get("_bm_random_streams")
-    if not streams:
-        return
-    done = program.__dict__.setdefault("_bm_prange_lowered", set())
-    for generated in program.order:
-        if id(generated) in done:
-            continue
-        done.add(id(generated))
-        if any("_bm_prange(" in text for text, _ in generated.lines):
-            generated.lines = _lower_lines(program, list(generated.lines), dict(streams))
-
-
-def _lower_lines(program: Any, lines: list, streams: dict[str, str]) -> list:
-    from . import random as backend_random
-    out: list = []
-    k = 0
-    while k < len(lines):
-        text, origin = lines[k]
-        match = _PRANGE_LOOP.match(text)
-        if match is None:
-            out.append(lines[k])
-            k += 1
-            continue
-        depth = len(match["pad"])
-        end = k + 1
-        while end < len(lines) and _indent(lines[end][0]) > depth:
-            end += 1
-        body = lines[k + 1:end]
-        words = set(re.findall(r"\w+", "\n".join(t for t, _ in body)))
-        used = [(key, counter) for key, counter in streams.items() if key in words or counter in words]
-        if not used or not body:
-            out.extend(lines[k:end])
-            k = end
-            continue
-        pick_key = program.inject("_bm_prange_key", backend_random.prange_key,
-                                  "brainpy_math_numba.random.prange_key")
-        pick_stream = program.inject("_bm_prange_stream", backend_random.prange_stream,
-                                     "brainpy_math_numba.random.prange_stream")
-        inner_pad = " " * _indent(body[0][0])
-        renames: dict[str, str] = {}
-        before, top = [], []
-        for key, counter in used:
-            number = program.__dict__.get("_bm_prange_streams_made", 0)
-            program.__dict__["_bm_prange_streams_made"] = number + 1
-            loop_key, sub_key, sub_counter = f"_bm_pk{number}", f"_bm_sk{number}", f"_bm_sc{number}"
-            before.append((f"{match['pad']}{loop_key} = {pick_key}({key}, {counter})", origin))
-            top.append((f"{inner_pad}{sub_key}, {sub_counter} = {pick_stream}({loop_key}, {match['target']})",
-                        origin))
-            renames[key], renames[counter] = sub_key, sub_counter
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, renames)) + r")\b")
-        renamed = [(pattern.sub(lambda m: renames[m.group(1)], t), o) for t, o in body]
-        inner = {renames.get(key, key): renames.get(counter, counter) for key, counter in streams.items()}
-        out.extend(before)
-        out.append(lines[k])
-        out.extend(top)
-        out.extend(_lower_lines(program, renamed, inner))
-        k = end
-    return out
+def inject_elementwise(program: Any, identifier: str, array_name: str, element_name: str) -> str:
+    """Inject ``literals.<array_name>`` as an elementwise helper whose one-element version (what a
+    fused loop calls) is ``literals.<element_name>``."""
+    element = f"{identifier}_element" if element_name != array_name else identifier
+    if element != identifier:
+        program.inject(element, getattr(literals, element_name), f"brainpy_math_numba.literals.{element_name}",
+                       Kind.ELEMENTWISE, element=element)
+    return program.inject(identifier, getattr(literals, array_name), f"brainpy_math_numba.literals.{array_name}",
+                          Kind.ELEMENTWISE, element=element)

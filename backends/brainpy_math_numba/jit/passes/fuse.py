@@ -1,0 +1,242 @@
+"""Loop fusion: a run of elementwise statements of a generated function becomes one loop.
+
+Generated code is written array at a time, as the model is (``leak = 1.0 + ge + gi``, ``V = ...``,
+``self.V = bm.where(spike, V_reset, V)``): each statement is a pass over memory and each
+intermediate a new array. This pass rewrites a run of consecutive statements of one block whose
+right-hand sides are elementwise (see :mod:`.scalarize`) into ONE loop computing one element at a
+time, with the run's local arrays turned into scalars::
+
+    <calls that are not elementwise (bm.event.csrmv, bm.random.normal, ...) hoisted, evaluated once>
+    n = common length of every operand (or -1)
+    if n >= 0 and no written array partially overlaps another operand:
+        for i in range(n): <the statements, one element at a time>
+    else:
+        <the statements as written>  # NumPy broadcasting, shapes other than 1-D, and errors
+
+Whether a name is an array or a scalar is only known when Numba types the function: the helpers
+of :mod:`brainpy_math_numba.elementwise` decide then (``element(x, i)`` is ``x[i]`` or ``x``). A
+statement stays out of a run when a local it assigns is used outside the run (the loop does not
+build that array), when it writes part of an array, or when a call it makes cannot move before the
+run (it reads a name assigned earlier in the run, or follows a write into an array, or calls a
+generated model function, which may write Variables).
+"""
+from __future__ import annotations
+
+import ast
+import copy
+
+import numpy as np
+
+from ..ir import Function, Program, Role, at, call, name, origin_of
+from .scalarize import NotFusable, Scalarizer, Statement, assigned_name, whole
+
+__all__ = ["fuse_runs", "array_extent"]
+
+_MAX_OVERLAP_CHECKS = 64
+_MIN_FUSED_LENGTH = 32
+_BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitAnd, ast.BitOr,
+            ast.BitXor)
+
+
+def fuse_runs(function: Function, program: Program) -> list[ast.stmt]:
+    """``function.body`` with each run of elementwise statements (in every block) as one loop."""
+    used = _NameUses(function.body)
+    return _fuse_block(function.body, program, used)
+
+
+class _NameUses:
+    """How many statements of the function mention each name (blocks' headers included)."""
+
+    def __init__(self, body: list[ast.stmt]):
+        self.counts: dict[str, int] = {}
+        self._visit(body)
+
+    def _visit(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            for identifier in _own_names(stmt):
+                self.counts[identifier] = self.counts.get(identifier, 0) + 1
+            for block in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)):
+                if isinstance(block, list):
+                    self._visit(block)
+
+
+def _own_names(stmt: ast.stmt) -> set[str]:
+    """The names a statement mentions outside its nested blocks."""
+    if isinstance(stmt, (ast.If, ast.While)):
+        parts: list[ast.AST] = [stmt.test]
+    elif isinstance(stmt, ast.For):
+        parts = [stmt.target, stmt.iter]
+    else:
+        parts = [stmt]
+    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
+
+
+def _candidate(stmt: ast.stmt, program: Program) -> bool:
+    """Whether ``stmt`` has the form a run can hold (its calls are checked when the run is built)."""
+    if isinstance(stmt, ast.Assign):
+        if len(stmt.targets) != 1:
+            return False
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name):
+            return program.names.role(target.id) in (None, Role.INLINED)  # a model local
+        return whole(target) is not None
+    if isinstance(stmt, ast.AugAssign) and type(stmt.op) in _BIN_OPS:
+        target = stmt.target
+        return whole(target) is not None or (isinstance(target, ast.Name) and target.id in program.array_names)
+    return False
+
+
+def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses) -> list[ast.stmt]:
+    for stmt in body:
+        for block in ("body", "orelse"):
+            if isinstance(getattr(stmt, block, None), list) and getattr(stmt, block):
+                setattr(stmt, block, _fuse_block(getattr(stmt, block), program, used))
+    fusable = [_candidate(s, program) for s in body]
+    while True:
+        runs = _runs(fusable)
+        changed = False
+        for start, stop in runs:
+            inside: dict[str, int] = {}
+            for k in range(start, stop):
+                for identifier in _own_names(body[k]):
+                    inside[identifier] = inside.get(identifier, 0) + 1
+            for k in range(start, stop):
+                assigned = assigned_name(body[k])
+                if assigned is not None and used.counts.get(assigned, 0) > inside.get(assigned, 0):
+                    fusable[k] = False  # its array is needed after the run
+                    changed = True
+        if changed:
+            continue
+        for start, stop in runs:
+            try:
+                _convert(program, body[start:stop])
+            except NotFusable as err:
+                fusable[start + err.args[0]] = False
+                changed = True
+        if not changed:
+            break
+    out: list[ast.stmt] = []
+    position = 0
+    for start, stop in runs:
+        out.extend(body[position:start])
+        scalarizer, statements = _convert(program, body[start:stop])
+        # Each written array is checked against each operand before the loop: a run writing very
+        # many arrays (a step updating 100 Variables) would make that check longer than the loop.
+        small = sum(map(len, _runtime_checks(scalarizer))) <= _MAX_OVERLAP_CHECKS
+        if scalarizer.has_operation and scalarizer.operands and small and _loop_may_pay(scalarizer):
+            out.extend(_loop(scalarizer, statements))
+        else:
+            out.extend(body[start:stop])
+        position = stop
+    out.extend(body[position:])
+    return out
+
+
+def _runs(fusable: list[bool]) -> list[tuple[int, int]]:
+    """Maximal ranges of consecutive fusable statements."""
+    runs = []
+    k = 0
+    while k < len(fusable):
+        if not fusable[k]:
+            k += 1
+            continue
+        stop = k + 1
+        while stop < len(fusable) and fusable[stop]:
+            stop += 1
+        runs.append((k, stop))
+        k = stop
+    return runs
+
+
+def _convert(program: Program, statements: list[ast.stmt]) -> tuple[Scalarizer, list[Statement]]:
+    """The scalarizer and statements of one run; ``NotFusable(position)`` names a statement that
+    cannot join it."""
+    scalarizer = Scalarizer(program)
+    items = []
+    for position, stmt in enumerate(statements):
+        item = Statement(copy.deepcopy(stmt))
+        try:
+            scalarizer.statement(item)
+        except NotFusable:
+            raise NotFusable(position) from None
+        items.append(item)
+    return scalarizer, items
+
+
+def _loop_may_pay(scalarizer: Scalarizer) -> bool:
+    """False when one of the model's own arrays fixes the loop at a few elements (or at none: not
+    1-D), where the loop's set-up costs more than the passes it saves."""
+    arrays = {a.name: a.plain for a in scalarizer.program.arrays.values()}
+    return not any(n in arrays and (arrays[n].ndim != 1 or arrays[n].size < _MIN_FUSED_LENGTH)
+                   for n in scalarizer.operands)
+
+
+def _runtime_checks(scalarizer: Scalarizer) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The ``(written, other)`` pairs the loop needs checked at run time: for ``disjoint`` (the loop
+    writes one while reading the other) and for ``separate`` (a call moved before the loop reads
+    the other). Pairs of the model's own arrays are decided now: they are the same arrays at every
+    call (a Variable's value is written in place)."""
+    arrays = {a.name: a.plain for a in scalarizer.program.arrays.values()}
+    pairs: list[tuple[str, str]] = []
+    for written in scalarizer.stored:
+        for other in scalarizer.operands:
+            if other != written and (other, written) not in pairs and (written, other) not in pairs and \
+                    not (written in arrays and other in arrays and _apart_or_same(arrays[written], arrays[other])):
+                pairs.append((written, other))
+    separations = [(written, other) for written, other in scalarizer.separations
+                   if not (written in arrays and other in arrays and _apart(arrays[written], arrays[other]))]
+    return pairs, separations
+
+
+def array_extent(a: np.ndarray) -> tuple[int, int]:
+    """``(first, last + 1)``: the addresses of the bytes the elements of ``a`` span."""
+    first = last = a.__array_interface__["data"][0]
+    last += a.itemsize
+    for size, stride in zip(a.shape, a.strides):
+        reach = (size - 1) * stride
+        if reach < 0:
+            first += reach
+        else:
+            last += reach
+    return first, last
+
+
+def _apart(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.size == 0 or b.size == 0:
+        return True
+    (a_first, a_last), (b_first, b_last) = array_extent(a), array_extent(b)
+    return a_last <= b_first or b_last <= a_first
+
+
+def _apart_or_same(a: np.ndarray, b: np.ndarray) -> bool:
+    """What :func:`brainpy_math_numba.elementwise.disjoint` decides at run time, for two arrays known now."""
+    same = a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.strides == b.strides and \
+        a.shape == b.shape
+    return same or _apart(a, b)
+
+
+def _loop(scalarizer: Scalarizer, statements: list[Statement]) -> list[ast.stmt]:
+    """The hoisted calls, the loop length, and ``if <checks>: <loop> else: <the run as written>``."""
+    origin = origin_of(statements[0].node)
+    out: list[ast.stmt] = []
+    for item in statements:
+        for hoisted, node in item.hoists:
+            out.append(at(ast.Assign([ast.Name(hoisted, ast.Store())], node), origin_of(item.node)))
+    operands = scalarizer.operands
+    pairs, separations = _runtime_checks(scalarizer)
+    helper = scalarizer.helper
+    length = scalarizer.program.names.new(Role.LOOP)
+    out.append(at(ast.Assign([ast.Name(length, ast.Store())], call(helper("loop_length"), [name(operands[0])])),
+                  origin))
+    for operand in operands[1:]:
+        joined = call(helper("join_lengths"), [name(length), call(helper("loop_length"), [name(operand)])])
+        out.append(at(ast.Assign([ast.Name(length, ast.Store())], joined), origin))
+    checks: list[ast.expr] = [ast.Compare(name(length), [ast.GtE()], [ast.Constant(0)])]
+    checks += [call(helper("disjoint"), [name(written), name(other)]) for written, other in pairs]
+    checks += [call(helper("separate"), [name(written), name(other)]) for written, other in separations]
+    test = checks[0] if len(checks) == 1 else ast.BoolOp(ast.And(), checks)
+    loop_body = [s for item in statements for s in item.scalar]
+    loop = at(ast.For(ast.Name(scalarizer.index_name, ast.Store()), call("range", [name(length)]), loop_body, []),
+              origin)
+    out.append(at(ast.If(test, [loop], [item.array for item in statements]), origin))
+    return out
