@@ -215,7 +215,7 @@ def set_backend(name: str) -> _BackendContext:
         >>> import brainpy_math as bm
         >>> with bm.set_backend('numba'):
         ...     type(bm.zeros(2)).__name__
-        'ndarray'
+        'NumbaArray'
     """
     if not isinstance(name, str):
         raise BackendError(f"set_backend: argument 'name' must be a backend name (str), got {name!r}")

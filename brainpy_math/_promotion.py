@@ -100,7 +100,8 @@ def operand_type(x: Any) -> Any:
         return WEAK_FLOAT
     if kind is complex:
         return WEAK_COMPLEX
-    dtype = getattr(x, "dtype", None)
+    # A scalar type (np.uint8) has a class attribute `dtype` that is a descriptor, not a dtype.
+    dtype = None if isinstance(x, type) else getattr(x, "dtype", None)
     if dtype is None:
         for scalar, node in ((bool, _b1), (int, WEAK_INT), (float, WEAK_FLOAT), (complex, WEAK_COMPLEX)):
             if isinstance(x, scalar):  # subclasses of the Python scalars (IntEnum, ...)

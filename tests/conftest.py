@@ -3,7 +3,8 @@
 A backend that is not installed is skipped with a reason, except where it is required: the
 environment variable ``BRAINPY_MATH_REQUIRED_BACKENDS`` (comma-separated) names the backends that
 must run, and under CI (``CI`` set) it defaults to every registered backend, so CI fails rather
-than silently skipping a backend it forgot to install.
+than silently skipping a backend it forgot to install. A test that needs particular backends says
+so with ``@pytest.mark.needs_backends("jax", ...)``; :func:`need_backends` decides skip or failure.
 """
 from __future__ import annotations
 import os
@@ -23,22 +24,62 @@ collect_ignore_glob = [f"{folder}/*" for name, folder in (("jax", "jax_backend")
                        if name not in bm.available_backends()]
 
 
-def _required() -> set[str]:
+def required_backends() -> set[str]:
+    """The backends that must run here: ``BRAINPY_MATH_REQUIRED_BACKENDS``, else all of them under CI."""
     listed = os.environ.get("BRAINPY_MATH_REQUIRED_BACKENDS")
     if listed is not None:
         return {b.strip() for b in listed.split(",") if b.strip()}
     return set(ALL_BACKENDS) if os.environ.get("CI") else set()
 
 
+def need_backends(*names: str) -> None:
+    """Skip the calling test unless the backends ``names`` are installed; fail where one is required.
+
+    The one place a test decides what a missing backend means: a test marked
+    ``@pytest.mark.needs_backends(...)`` comes here (``pytest_runtest_setup`` below), and so do the
+    ``backend`` fixture and the doctests of a backend's modules.
+    """
+    missing = [name for name in names if name not in bm.available_backends()]
+    if not missing:
+        return
+    hints = "; ".join(f"{name}: {_backend.install_hint(name)}" for name in missing)
+    required = [name for name in missing if name in required_backends()]
+    if required:
+        pytest.fail(f"backend(s) {required} required here (CI or BRAINPY_MATH_REQUIRED_BACKENDS) but not "
+                    f"installed ({hints})", pytrace=False)
+    pytest.skip(f"backend(s) {missing} not installed ({hints})")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_backends(*names): the test needs these backends installed "
+                                       "(skipped without them, failed where they are required: tests/conftest.py)")
+    # A required backend that is missing fails the run at once: otherwise every test guarded by a
+    # module-level `pytest.importorskip("jax")` would skip quietly and CI would pass without it.
+    missing = sorted(required_backends() - set(bm.available_backends()))
+    if missing:
+        raise pytest.UsageError(
+            f"backend(s) {missing} are required here (CI or BRAINPY_MATH_REQUIRED_BACKENDS="
+            f"{os.environ.get('BRAINPY_MATH_REQUIRED_BACKENDS')!r}) but not installed; installed: "
+            f"{bm.available_backends()}, known: {list(ALL_BACKENDS)}")
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs_backends"):
+        need_backends(*mark.args)
+
+
+@pytest.fixture(name="need_backends")
+def _need_backends_fixture():
+    """:func:`need_backends` for a test that learns which backends it needs only while it runs
+    (test modules cannot import this conftest reliably: pytest may load another ``conftest``)."""
+    return need_backends
+
+
 @pytest.fixture(params=ALL_BACKENDS)
 def backend(request):
     """The name of a backend, made current for the test and restored afterwards."""
     name = request.param
-    if name not in bm.available_backends():
-        if name in _required():
-            pytest.fail(f"backend {name!r} is required here (CI or BRAINPY_MATH_REQUIRED_BACKENDS) "
-                        f"but not installed")
-        pytest.skip(f"backend {name!r} is not installed ({_backend.install_hint(name)})")
+    need_backends(name)
     with bm.set_backend(name):
         yield name
 

@@ -35,7 +35,11 @@ def _returns_plain(name: str):
         return plain(method(self, *args, **kwargs))
 
     wrapper.__name__ = name
-    wrapper.__doc__ = method.__doc__
+    wrapper.__qualname__ = f"Variable.{name}"
+    # Not NumPy's docstring: its examples are about ndarray (doctest would run them as ours), and
+    # what differs here is the result's type.
+    wrapper.__doc__ = (f"``numpy.ndarray.{name}``, returning a NumbaArray rather than a Variable "
+                       f"(a derived array is never a Variable; see the module docstring).")
     return wrapper
 
 
@@ -47,7 +51,7 @@ class Variable(NumbaArray, frontend.Variable):
         >>> with bm.set_backend('numba'):
         ...     v = bm.Variable(bm.zeros(2)); v += 1.0
         ...     v.value
-        array([1., 1.], dtype=float32)
+        NumbaArray([1., 1.], dtype=float32)
     """
 
     def __new__(cls, value: Any, dtype: Any = None):

@@ -339,9 +339,8 @@ def test_shared_code_follows_each_instances_attribute_changes():
 
 
 # ---------------------------------------------------------------- models of another backend
+@pytest.mark.needs_backends("numba")
 def test_model_built_under_numba_is_refused_in_one_line():
-    if "numba" not in bm.available_backends():
-        pytest.skip("the numba backend is not installed")
 
     class Model(bm.Base):
         def __init__(self):

@@ -77,10 +77,9 @@ def test_coba_matches_float64_reference(backend):
     assert_traces_close(V, V_ref, f"COBA V on {backend} vs float64")
 
 
+@pytest.mark.needs_backends("jax", "numba")
 def test_coba_agrees_across_backends():
     backends = bm.available_backends()
-    if len(backends) < 2:
-        pytest.skip(f"needs two backends, installed: {backends}")
     (V1, s1), (V2, s2) = (run_once(_traces, b, _run_traces) for b in backends[:2])
     assert_spikes_identical(s1, s2, f"COBA spikes {backends}, {TRACE_STEPS} steps")
     assert_traces_close(V1, V2, f"COBA V {backends}")
@@ -88,8 +87,6 @@ def test_coba_agrees_across_backends():
 
 def _noisy_counts_agree(num_steps: int) -> None:
     backends = bm.available_backends()
-    if len(backends) < 2:
-        pytest.skip(f"needs two backends, installed: {backends}")
     cache = _noisy.setdefault(num_steps, {})
     counts = {b: run_once(cache, b, lambda: _count_noisy(num_steps)) for b in backends[:2]}
     first, second = (int(c.sum()) for c in counts.values())
@@ -98,20 +95,21 @@ def _noisy_counts_agree(num_steps: int) -> None:
         f"noisy COBA spike counts over {num_steps} steps: {dict(zip(counts, (first, second)))}, more than 1% apart")
 
 
+@pytest.mark.needs_backends("jax", "numba")
 def test_coba_with_noise_counts_agree_200ms():
     _noisy_counts_agree(2000)
 
 
 @pytest.mark.slow
+@pytest.mark.needs_backends("jax", "numba")
 def test_coba_with_noise_counts_agree_1s():
     _noisy_counts_agree(10000)
 
 
 @pytest.mark.slow
+@pytest.mark.needs_backends("jax", "numba")
 def test_coba_one_second_identical_across_backends():
     backends = bm.available_backends()
-    if len(backends) < 2:
-        pytest.skip(f"needs two backends, installed: {backends}")
     runs = []
     for b in backends[:2]:
         with bm.set_backend(b):

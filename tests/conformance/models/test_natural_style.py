@@ -155,10 +155,9 @@ def test_dtypes_float32_everywhere(backend):
         assert dtype == want, f"{backend}: Variable {name} is {dtype}"
 
 
+@pytest.mark.needs_backends("jax", "numba")
 def test_dtypes_same_on_both_backends():
     backends = bm.available_backends()
-    if len(backends) < 2:
-        pytest.skip(f"needs two backends, installed: {backends}")
     first, second = (run_once(_runs, b, _run) for b in backends[:2])
     assert first["out_dtypes"] == second["out_dtypes"]
     assert first["var_dtypes"] == second["var_dtypes"]
@@ -214,10 +213,9 @@ def test_backend_matches_numpy_float32(backend):
         assert_traces_close(run["V"], ref["V"], f"{backend} V vs NumPy float32")
 
 
+@pytest.mark.needs_backends("jax", "numba")
 def test_spike_trains_identical_across_backends():
     backends = bm.available_backends()
-    if len(backends) < 2:
-        pytest.skip(f"needs two backends, installed: {backends}")
     first, second = (run_once(_runs, b, _run) for b in backends[:2])
     assert (first["spikes"] == second["spikes"]).all(), describe_divergence(*backends[:2], first, second)
     assert_traces_close(first["V"], second["V"], f"natural COBA V {backends}")

@@ -55,10 +55,9 @@ def test_neuron_matches_float64_reference(backend, model):
                         slope_tol)
 
 
+@pytest.mark.needs_backends("jax", "numba")
 def test_neurons_agree_across_backends():
     backends = bm.available_backends()
-    if len(backends) < 2:
-        pytest.skip(f"needs two backends, installed: {backends}")
     first, second = (run_once(_runs, b, _run) for b in backends[:2])
     for model, (index, _gain, _ref, slope_tol) in MODELS.items():
         assert_spikes_identical(first[2 * index + 1], second[2 * index + 1], f"{model} spikes, {backends}")

@@ -73,10 +73,9 @@ def test_synapses_match_float64_reference(backend):
         assert_traces_close(V[:, j], V_ref[:, j], f"{name}: V on {backend} vs float64")
 
 
+@pytest.mark.needs_backends("jax", "numba")
 def test_synapses_agree_across_backends():
     backends = bm.available_backends()
-    if len(backends) < 2:
-        pytest.skip(f"needs two backends, installed: {backends}")
     (g1, V1, s1), (g2, V2, s2) = (run_once(_runs, b, _run) for b in backends[:2])
     for j, name in enumerate(VARIANTS):
         assert_spikes_identical(s1[:, j], s2[:, j], f"{name}: post spikes, {backends}")
