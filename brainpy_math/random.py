@@ -61,16 +61,18 @@ Example:
 """
 from __future__ import annotations
 
-import threading as _threading
-
+import functools as _functools
 import math as _math
-from typing import Any
+import os as _os
+import threading as _threading
+from typing import Any, Callable
 
 import numpy as _np
 
-from . import _backend
+from . import _backend, _config
 from ._dispatch import backend_function
 from .base import Base
+from .variables import Variable as _Variable
 
 __all__ = [
     "RandomState", "default_state", "seed", "split_key",
@@ -96,8 +98,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
     from this one, so ``isinstance(rs, bm.random.RandomState)`` holds for either. Its Variables are
     ``key`` (uint32[2]) and ``counter`` (uint32[2]: high and low word of the stream position). It has
     every ``bm.random`` draw as a method, plus ``seed``, ``split`` and ``split_key``. This class
-    checks the arguments; the backend's ``_draw(name, *args)`` computes the draw and advances the
-    counter.
+    checks the arguments and holds the state; a backend's class gives its array type
+    (``_variable_type``, ``_state_values``) and its kernels (``_draw(name, *args)`` computes the draw
+    and advances the counter).
 
     Args:
         seed: an int in ``[0, 2**64)``, a key (two uint32 words), or ``None`` for fresh entropy.
@@ -111,6 +114,20 @@ class RandomState(Base, metaclass=_RandomStateMeta):
     """
 
     _frontend = True
+    #: The backend's Variable class, which holds ``key`` and ``counter``.
+    _variable_type: type = _Variable
+
+    def __init__(self, seed: Any = None, name: str | None = None):
+        key = seed_to_key(_np.asarray(seed) if hasattr(seed, "shape") else seed, "RandomState")
+        super().__init__(name=name)
+        key_value, counter_value = self._state_values(key)
+        self.key = self._variable_type(key_value)
+        self.counter = self._variable_type(counter_value)
+
+    def _state_values(self, key: _np.ndarray) -> tuple[Any, Any]:
+        """``key`` (uint32[2]) and a zero counter as the backend's arrays (implemented by each backend)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _state_values; use "
+                                  f"bm.random.RandomState(...), which builds the backend's class")
 
     def _draw(self, name: str, *args: Any) -> Any:
         """Run draw ``name`` with the checked arguments ``args`` (implemented by each backend)."""
@@ -125,9 +142,8 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         return loops[-1].draw(self, name, args)
 
     def _reset(self, key: _np.ndarray) -> None:
-        """Write ``key`` and a zero counter into the Variables (implemented by each backend)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement _reset; use "
-                                  f"bm.random.RandomState(...), which builds the backend's class")
+        """Write ``key`` and a zero counter into the Variables, in place."""
+        self.key.value, self.counter.value = self._state_values(key)
 
     # state ----------------------------------------------------------------------------------------
     def seed(self, seed: Any = None) -> None:
@@ -414,8 +430,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> sorted(v.tolist())
             [0, 1, 2, 3, 4]
         """
-        from .variables import Variable
-        if not isinstance(x, Variable) or len(x.shape) == 0:
+        if not isinstance(x, _Variable) or len(x.shape) == 0:
             raise TypeError(f"shuffle: argument 'x' must be a bm.Variable with at least one dimension (it is "
                             f"shuffled in place), got {type(x).__name__}; use permutation for other arrays")
         self._sample("shuffle", x)
@@ -477,7 +492,6 @@ def _sized(size: Any, where: str, *params: Any) -> tuple[int, ...]:
 
 def canonicalize_int(dtype: Any, where: str) -> _np.dtype:
     """The integer dtype of a draw under the dtype policy (the policy's default for ``None``)."""
-    from . import _config
     out = _config.default_int() if dtype is None else _config.canonicalize_dtype(dtype)
     if out.kind not in "iu":
         raise ValueError(f"{where}: argument 'dtype' must be an integer dtype, got {dtype!r}")
@@ -522,6 +536,23 @@ del _name, _example
 _KEY_MASK = 0xFFFFFFFF
 #: log(k!) for k < 16; beyond, both backends use the same Stirling series (see ``log_factorial``).
 LOG_FACTORIAL_TABLE = _np.array([_math.lgamma(k + 1.0) for k in range(16)], dtype=_np.float64)
+#: The standard normal quantile of both backends (truncated normals invert the CDF with it): Acklam's
+#: rational approximation, numerator and denominator of the central region (``ACKLAM_A``/``_B``) and of
+#: the tails below ``ACKLAM_LOW`` and above ``1 - ACKLAM_LOW`` (``ACKLAM_C``/``_D``) ...
+ACKLAM_A = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+            1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
+ACKLAM_B = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+            6.680131188771972e+01, -1.328068155288572e+01)
+ACKLAM_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+            -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
+ACKLAM_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
+ACKLAM_LOW = 0.02425
+#: ... except the float32 central region, where Acklam's function cancels badly: Giles (2010),
+#: "Approximating the erfinv function", single-precision branch for w < 5, as
+#: ``ndtri(u) = SQRT2 * erfinv(2u - 1)``.
+GILES = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+         -0.00417768164, 0.246640727, 1.50140941)
+SQRT2 = 1.4142135623730951
 
 
 def seed_to_key(seed: Any, where: str = "seed") -> _np.ndarray:
@@ -531,8 +562,7 @@ def seed_to_key(seed: Any, where: str = "seed") -> _np.ndarray:
     a key (two uint32 words, as returned by ``split_key``) is used as it is.
     """
     if seed is None:
-        import os
-        seed = int.from_bytes(os.urandom(8), "little")
+        seed = int.from_bytes(_os.urandom(8), "little")
     if isinstance(seed, (bool, _np.bool_)):
         raise TypeError(f"{where}: argument 'seed' must be an int in [0, 2**64) or a key of two uint32 "
                         f"words, got {seed!r}")
@@ -677,17 +707,52 @@ def check_size(shape: tuple[int, ...] | None, where: str, *param_shapes: tuple) 
                      f"{'each other' if shape is None else f'size={shape}'}")
 
 
-def forward_to_default(default_state: Any, name: str) -> Any:
-    """The module-level function ``name`` of a backend: the method of its default RandomState."""
-    import functools
-    method = getattr(RandomState, name)
+#: The module-level draws of every backend (``bm.random.<name>``): methods of its default state.
+FORWARDED: tuple[str, ...] = tuple(n for n in __all__ if n not in ("RandomState", "default_state"))
 
-    def call(*args, **kwargs):
-        return getattr(default_state(), name)(*args, **kwargs)
 
-    functools.update_wrapper(call, method)
-    call.__qualname__ = name
-    return call
+class DefaultState:
+    """A backend's ``default_state()``: the RandomState behind its module-level functions.
+
+    ``make`` builds it on the first call (seeded from entropy); threads whose first draws come
+    together share that one stream. :meth:`functions` gives the module-level functions, which each
+    backend's ``random`` module exports: ``normal(...)`` is ``default_state().normal(...)``.
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> default_state = DefaultState(lambda: bm.random.RandomState(0))
+        >>> default_state() is default_state()
+        True
+        >>> default_state.functions()["uniform"](size=2).shape
+        (2,)
+    """
+
+    def __init__(self, make: Callable[[], RandomState]):
+        self._make = make
+        self._state: RandomState | None = None
+        self._lock = _threading.Lock()
+
+    def __call__(self) -> RandomState:
+        state = self._state
+        if state is None:
+            with self._lock:  # one stream (and one name) even when threads start together
+                if self._state is None:
+                    self._state = self._make()
+                state = self._state
+        return state
+
+    def functions(self) -> dict[str, Callable]:
+        """``{name: function}`` for every name of :data:`FORWARDED`."""
+        return {name: self._forward(name) for name in FORWARDED}
+
+    def _forward(self, name: str) -> Callable:
+        def call(*args, **kwargs):
+            state = self._state  # every draw comes here: skip the call once the state exists
+            return getattr(self() if state is None else state, name)(*args, **kwargs)
+
+        _functools.update_wrapper(call, getattr(RandomState, name))
+        call.__qualname__ = name
+        return call
 
 
 # ------------------------------------------------------------------------- eager bm.prange loops

@@ -9,7 +9,6 @@ word position) and the conversions are described in :mod:`brainpy_math.random`; 
 from __future__ import annotations
 
 import functools
-import threading
 import weakref
 from typing import Any, Callable
 
@@ -21,10 +20,10 @@ from jax import lax
 import brainpy_math.random as frontend
 from brainpy_math import _config
 from .array import JaxArray, unwrap
-from .variables import Variable
+from .tracking import note_variable
+from .variables import Variable, raw_get, raw_set
 
-__all__ = ["RandomState", "default_state", "threefry2x32", *[n for n in frontend.__all__
-                                                              if n not in ("RandomState", "default_state")]]
+__all__ = ["RandomState", "default_state", "threefry2x32", *frontend.FORWARDED]
 
 U32 = jnp.uint32
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
@@ -237,18 +236,9 @@ def _ndtri(u: jax.Array) -> jax.Array:
     return jnp.where(u >= one, jnp.inf, x)
 
 
-_ACKLAM_A = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
-_ACKLAM_B = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-             6.680131188771972e+01, -1.328068155288572e+01)
-_ACKLAM_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
-_ACKLAM_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
-_ACKLAM_LOW = 0.02425
-# Giles (2010), "Approximating the erfinv function": the single-precision branch for w < 5.
-_GILES = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-          -0.00417768164, 0.246640727, 1.50140941)
-_SQRT2 = 1.4142135623730951
+# The quantile's coefficients are the frontend's, so that both backends evaluate the same formula.
+_ACKLAM_A, _ACKLAM_B, _ACKLAM_C, _ACKLAM_D = frontend.ACKLAM_A, frontend.ACKLAM_B, frontend.ACKLAM_C, frontend.ACKLAM_D
+_ACKLAM_LOW, _GILES, _SQRT2 = frontend.ACKLAM_LOW, frontend.GILES, frontend.SQRT2
 
 
 # ------------------------------------------------------------------------------ jitted kernels
@@ -658,8 +648,6 @@ class BatchStreams:
         self.done = False
 
     def enter(self) -> None:
-        from .tracking import note_variable
-        from .variables import raw_get, raw_set
         states = [s for s in list(_LIVE) if id(s.key) not in self.skip and id(s.counter) not in self.skip]
         if not states:
             return
@@ -681,7 +669,6 @@ class BatchStreams:
     def finish(self, written: Any) -> list[tuple[Any, Any]]:
         """Restore every split state; ``[(counter Variable, advanced counter)]`` for those whose
         counter is among ``written`` (the Variables the code wrote)."""
-        from .variables import raw_set
         if self.done:
             return []
         self.done = True
@@ -710,16 +697,14 @@ class RandomState(frontend.RandomState):
         (3,)
     """
 
+    _variable_type = Variable
+
     def __init__(self, seed: Any = None, name: str | None = None):
-        key = frontend.seed_to_key(np.asarray(seed) if hasattr(seed, "shape") else seed, "RandomState")
-        super().__init__(name=name)
-        self.key = Variable(jnp.asarray(key, U32))
-        self.counter = Variable(jnp.zeros(2, U32))
+        super().__init__(seed, name)
         _LIVE.add(self)
 
-    def _reset(self, key: np.ndarray) -> None:
-        self.key.value = jnp.asarray(key, U32)
-        self.counter.value = jnp.zeros(2, U32)
+    def _state_values(self, key: np.ndarray) -> tuple[jax.Array, jax.Array]:
+        return jnp.asarray(key, U32), jnp.zeros(2, U32)
 
     def _draw(self, name: str, *args: Any) -> Any:
         if name == "shuffle":
@@ -735,27 +720,7 @@ class RandomState(frontend.RandomState):
 
 
 # ------------------------------------------------------------------------------ module functions
-_default: RandomState | None = None
-_DEFAULT_LOCK = threading.Lock()
-
-
-def default_state() -> RandomState:
-    """The RandomState behind the module-level functions (created on first use, seeded from entropy).
-
-    Example:
-        >>> import brainpy_math as bm
-        >>> bm.random.default_state().counter.shape
-        (2,)
-    """
-    global _default
-    if _default is None:
-        with _DEFAULT_LOCK:  # two threads' first draws must not both create it (its name is unique)
-            if _default is None:
-                _default = RandomState(name="bm_random_default_jax")
-    return _default
-
-
-for _name in __all__:
-    if _name not in ("RandomState", "default_state", "threefry2x32"):
-        globals()[_name] = frontend.forward_to_default(default_state, _name)
-del _name
+#: The RandomState behind ``bm.random.<name>`` on this backend (created on first use, from entropy).
+default_state = frontend.DefaultState(lambda: RandomState(name="bm_random_default_jax"))
+# bm.random.<name>: the method of the default state (the same functions on every backend).
+globals().update(default_state.functions())

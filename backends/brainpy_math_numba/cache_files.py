@@ -8,6 +8,7 @@ modules and the compiler can both install the guard without importing each other
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import warnings
 
@@ -29,6 +30,14 @@ def discard(path: str | os.PathLike, error: BaseException) -> None:
                   DamagedCacheWarning, stacklevel=3)
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# Under NUMBA_CACHE_DIR, Numba files a source folder's caches in "<folder name>_<sha1 of its path>"
+# (numba.core.caching._CacheLocator.get_suitable_cache_subpath): a subpackage's folder (random/)
+# does not start with the package's name.
+_SUBPACKAGE_FOLDERS = frozenset(f"{os.path.basename(d)}_{hashlib.sha1(d.encode()).hexdigest()}"
+                                for d, _, _ in os.walk(_HERE) if d != _HERE and "__pycache__" not in d)
+
+
 def _is_ours(path: str) -> bool:
     """Whether a Numba cache file belongs to this backend (generated modules or its own kernels)."""
     # A generated module's functions are cached under its name, wherever NUMBA_CACHE_DIR puts them;
@@ -37,7 +46,7 @@ def _is_ours(path: str) -> bool:
     path = os.path.abspath(path)
     package = os.path.basename(os.path.dirname(os.path.abspath(__file__)))
     return os.path.basename(path).startswith("_bm_gen_") or \
-        any(part.startswith(package) for part in path.split(os.sep)[:-1])
+        any(part.startswith(package) or part in _SUBPACKAGE_FOLDERS for part in path.split(os.sep)[:-1])
 
 
 def guard_numba_caches() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import itertools
 import math
 from typing import Any, Callable
 
@@ -22,7 +21,6 @@ import numba
 import numpy as np
 from numba import types
 from numba.core.extending import overload
-from numba.np.numpy_support import as_dtype
 
 from brainpy_math import _api
 
@@ -241,16 +239,9 @@ def log_softmax(x, axis=-1):
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-def _eager(fn: Callable) -> Callable:
-    @functools.wraps(fn)
-    def call(x, *args, **kwargs):
-        from .numpy_ops import asarray, narrow  # numpy_ops imports this module
-        return narrow(fn(asarray(x), *args, **kwargs))
-
-    return call
-
-
-ACTIVATIONS: dict[str, Callable] = {fn.__name__: _eager(fn) for fn in (
+#: The activations by name, as plain NumPy functions (``numpy_ops`` wraps them for eager calls:
+#: arguments converted under the dtype policy, results narrowed).
+ACTIVATIONS: dict[str, Callable] = {fn.__name__: fn for fn in (
     relu, sigmoid, tanh, softmax, log_softmax, softplus, elu, gelu, silu, leaky_relu)}
 
 # ------------------------------------------------------------------------------ own njit implementations

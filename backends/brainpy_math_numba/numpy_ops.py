@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import builtins
+import functools
 import operator
 from typing import Any, Callable
 
@@ -29,6 +30,7 @@ import numpy as np
 
 from brainpy_math import _api, _config, _conversion
 
+from . import kernels
 from .array import values_for, NumbaArray, as_array, narrow, raw, raw_arguments
 
 
@@ -568,14 +570,22 @@ def _from_np(qualified: str) -> Callable:
     return call
 
 
-from . import kernels  # noqa: E402  (the njit implementations; they use narrow() above)
+def _eager_activation(fn: Callable) -> Callable:
+    """An activation of ``kernels`` for eager calls: its argument under the dtype policy, its result
+    narrowed to it."""
+    def call(x, *args, **kwargs):
+        return narrow(fn(asarray(x), *args, **kwargs))
+
+    functools.update_wrapper(call, fn)
+    return call
+
 
 _OWN = {name: globals()[name] for name in (
     "asarray", "array", "zeros", "ones", "empty", "full", "eye", "arange", "linspace", "zeros_like",
     "ones_like", "full_like", "empty_like", "meshgrid", "broadcast_arrays", "one_hot", "astype", "put",
     "from_dlpack", "result_type", "finfo", "iinfo", "__array_namespace_info__")}
 _OWN.update({"fft.fftfreq": fftfreq, "fft.rfftfreq": rfftfreq})
-_OWN.update({f"activations.{name}": fn for name, fn in kernels.ACTIVATIONS.items()})
+_OWN.update({f"activations.{name}": _eager_activation(fn) for name, fn in kernels.ACTIVATIONS.items()})
 
 PROVIDERS: dict[str, _api.Provision] = {
     name: _api.Provision("own" if name in _OWN else "np", kernels.compiled_provision(name))

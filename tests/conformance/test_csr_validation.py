@@ -235,10 +235,11 @@ def test_good_structure_inside_jit(backend):
     np.testing.assert_allclose(np.asarray(syn.g), want, rtol=1e-6)
 
 
+@pytest.mark.needs_backends("numba")
 def test_numba_kernels_check_what_they_read():
     """The kernels called by code compiled by Numba, with validation bypassed: an IndexError naming
     the argument, never a segfault or garbage (before: the first case crashed the interpreter)."""
-    numba = pytest.importorskip("numba")
+    import numba
     from brainpy_math_numba import event, sparse
     event_kernel, sparse_kernel = event.compiled("csrmv"), sparse.compiled("csrmv")
 

@@ -172,9 +172,10 @@ def test_jax_event_csrmv_traces_under_jit(backend):
 
 
 @pytest.mark.parametrize("n", [1, 32, 33, 1100, 40000])
+@pytest.mark.needs_backends("jax")
 def test_jax_first_spiking_matches_nonzero(n):
     """The recursive block compaction behind the JAX tiers (one to four levels here)."""
-    jax = pytest.importorskip("jax")
+    import jax
     from brainpy_math_jax.event import first_spiking
     compact = jax.jit(first_spiking, static_argnums=1)
     rng = np.random.default_rng(n)

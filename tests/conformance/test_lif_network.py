@@ -95,21 +95,9 @@ def simulate(compiled: bool, steps: int = STEPS):
 def _require(backend_name: str) -> None:
     if backend_name not in bm.available_backends():
         pytest.skip(f"backend {backend_name!r} is not installed")
-    _require_random(backend_name)
-
-
-def _require_random(backend_name: str) -> None:
-    """The network draws its noise from bm.random (written by another change; skip until it lands)."""
-    try:
-        import brainpy_math.random  # noqa: F401
-    except ImportError:
-        pytest.skip("bm.random is not available yet (brainpy_math/random.py)")
-    if not hasattr(bm._backend.load(backend_name).random, "uniform"):
-        pytest.skip(f"bm.random.uniform is not implemented yet on the {backend_name} backend")
 
 
 def test_compiled_network_matches_eager_execution(backend):
-    _require_random(backend)
     exc, inh = simulate(compiled=True, steps=150)
     exc_ref, inh_ref = simulate(compiled=False, steps=150)
     assert exc.dtype == np.float32 and exc.shape == (150, 64) and inh.shape == (150, 16)

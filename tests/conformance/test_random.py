@@ -14,7 +14,7 @@ import pytest
 import brainpy_math as bm
 
 INSTALLED = [b for b in bm._backend.known_backends() if b in bm.available_backends()]
-needs_two = pytest.mark.skipif(len(INSTALLED) < 2, reason="cross-backend comparison needs two backends")
+needs_two = pytest.mark.needs_backends("jax", "numba")  # a cross-backend comparison
 
 
 def on_each_backend(draw, seed: int = 1) -> dict[str, np.ndarray]:
