@@ -35,6 +35,7 @@ from brainpy_math._control_checks import check_loop_result, check_scalar_conditi
 from brainpy_math.base import Base
 
 from .array import NumbaArray, as_array, narrow, policy_argument, raw
+from .elementwise import FusionMiss
 from .jit.driver import compile_body, compile_for_loop, compile_while_loop
 from .jit.emit import Emitted
 from .jit.wrapper import explain_numba_error, explain_runtime_error, restorer
@@ -89,8 +90,20 @@ def _compiled_loop(body: Any, options: dict[str, Any]) -> _CompiledLoop:
         return _compiled_loop_locked(body, options)
 
 
+def _owner_key(body: Any) -> tuple:
+    func, owner, _ = jit_target(body)
+    return func, id(owner)
+
+
+# Loop bodies whose fused loops met shapes they were not generated for (see FusionMiss): they are
+# compiled with the guarded loops (the array code as fallback) from then on.
+_guarded: set[tuple] = set()
+
+
 def _compiled_loop_locked(body: Any, options: dict[str, Any]) -> _CompiledLoop:
     func, owner, _ = jit_target(body)
+    if (func, id(owner)) in _guarded:
+        options = {**options, "guarded": True}
     key = (func, id(owner), tuple(sorted(options.items())), _config.x64_enabled())
     compiled = _loops.get(key)
     if compiled is not None and (compiled.owner is not owner or not compiled.valid()):
@@ -137,9 +150,16 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
     xs = [_plain(x, "for_loop: argument 'operands'") for x in (operands if is_tuple else [operands])]
     n = loop_length([x.shape for x in xs], "for_loop")
     compile_options = {"cache": True, "parallel": False, **options}
-    compiled = _compiled_loop(body, compile_options)
     if n == 0:
         raise ValueError("for_loop: argument 'operands' has length 0 along axis 0; there is no step to run")
+    compiled = _compiled_loop(body, compile_options)
+    with compiled.lock:
+        try:
+            return _run_loop(compiled, body, xs, n, progress_bar)
+        except FusionMiss:
+            pass  # the Variables are as before the loop: run it again with the guarded fused loops
+    _guarded.add(_owner_key(body))
+    compiled = _compiled_loop(body, compile_options)
     with compiled.lock:
         return _run_loop(compiled, body, xs, n, progress_bar)
 
@@ -151,6 +171,9 @@ def _run_loop(compiled: _CompiledLoop, body: Any, xs: list, n: int, progress_bar
     restore = restorer(compiled.written, saved)
     try:
         first = compiled.body(*[x[0] for x in xs], *compiled.state)
+    except FusionMiss:
+        restore()
+        raise
     except Exception as error:
         _fail(error, compiled, body, xs, 0, restore, None, "the for_loop body")
     signature = next(iter(compiled.body.overloads.values())).signature
@@ -181,6 +204,9 @@ def _run_loop(compiled: _CompiledLoop, body: Any, xs: list, n: int, progress_bar
             if bar is not None:
                 bar.update(stop - start)
             start = stop
+    except FusionMiss:
+        restore()
+        raise
     except Exception as error:
         if _is_numba_error(error):
             restore()
@@ -368,9 +394,9 @@ def _run_compiled_while(compiled: _CompiledWhile, carry: tuple, is_tuple: bool) 
     dispatcher = compiled.loop.dispatcher
     try:
         result = dispatcher(*carry, *compiled.state, np.zeros(1, np.int64))
-    except numba.core.errors.NumbaError:
+    except (numba.core.errors.NumbaError, FusionMiss):
         restore()
-        compiled.usable = False
+        compiled.usable = False  # the carry changes type, or shapes the fused loops do not fit
         return None
     except Exception:
         restore()

@@ -29,7 +29,15 @@ from brainpy_math import _config
 
 __all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
            "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "snapshot_at",
-           "snapshot_views", "truth", "carry_like", "choose"]
+           "snapshot_views", "truth", "carry_like", "choose", "FusionMiss"]
+
+class FusionMiss(Exception):
+    """Raised by a fused loop whose operands turned out not to fit it (not 1-D arrays of one
+    length, or a written array overlapping another operand). Fused code is generated for the
+    shapes seen at the first call, without the array code for other shapes (compiling both cost
+    as much again); the caller restores the Variables and compiles the guarded variant, which
+    keeps the array code as the loop's fallback."""
+
 
 NOT_FUSABLE = -1  # a non-1-D array: the array branch runs
 NO_ARRAY = -2  # a scalar: no constraint on the loop length

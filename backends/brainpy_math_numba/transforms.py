@@ -176,7 +176,7 @@ class JitFunction(CompiledCallable):
     # ----------------------------------------------------------------- compilation
     def _generate(self, static_key: tuple, weak: tuple) -> _Compiled:
         static = dict(zip(sorted(self._static), static_key))
-        options = {k: v for k, v in self._options.items() if k in COMPILE_OPTIONS}
+        options = {k: v for k, v in self._options.items() if k in COMPILE_OPTIONS or k == "guarded"}
         runtime = [p.name for p in self._parameters if p.name not in self._static]
         weak_names = frozenset(name for name, kind in zip(runtime, weak) if kind is not None)
         compiled = _Compiled(compile_jit(self._func, self._owner, options, static, weak_names), static_key, weak)
@@ -217,6 +217,19 @@ class JitFunction(CompiledCallable):
         compiled.running[0] = 0
         owner_args = args if self._owner is None else (self._owner, *args)
         return explain_runtime_error(error, lambda: self._func(*owner_args), restore, compiled.built.files, self._label)
+
+    def _fusion_missed(self, args: tuple) -> Any:
+        """A fused loop raised FusionMiss (its operands are not 1-D arrays of one length): the
+        Variables are restored, and this object compiles the guarded variant from now on (the
+        loops with the array code as their fallback) and runs the call again."""
+        with self._lock:
+            compiled = self._current
+            if compiled is not None and compiled.running[0]:
+                restorer(compiled.written, compiled.snapshots)()
+                compiled.running[0] = 0
+            self._options["guarded"] = True
+            self._compiled.clear()
+            return self._slow_locked(args)
 
     def _slow_locked(self, args: tuple) -> Any:
         key = tuple(args[[p.name for p in self._parameters].index(n)] for n in sorted(self._static))

@@ -240,6 +240,7 @@ class Kind(enum.Enum):
     PRANGE = "prange"  # numba.prange
     DECORATOR = "decorator"  # numba.njit with the program's options
     MODULE = "module"  # np, math
+    EXCEPTION = "exception"  # an exception class the code raises
 
 
 @dataclass

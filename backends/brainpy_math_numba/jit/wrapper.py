@@ -29,6 +29,7 @@ import brainpy_math.base as base_module
 from brainpy_math import _config
 
 from ..array import WIDE_SCALARS, policy_argument
+from ..elementwise import FusionMiss
 from .emit import Emitted
 from .ir import Function, Guard, ItemsGuard, Origin, Program, describe_location
 
@@ -97,7 +98,8 @@ def build_call_wrapper(built: Built, parameters: list[inspect.Parameter], static
     """The ``__call__`` of a ``JitFunction`` for ``built`` (see the module docstring).
 
     It calls back into the ``JitFunction`` (``_bm_self``): ``_slow`` when a check fails, ``_failed``,
-    ``_explain``, ``_unsupported`` on errors, ``_box``/``_detached`` on returned values.
+    ``_explain``, ``_unsupported`` on errors, ``_fusion_missed`` when a fused loop found shapes it was
+    not generated for, ``_box``/``_detached`` on returned values.
     """
     static = set(static_names)
     runtime = [p for p in parameters if p.name not in static]
@@ -146,6 +148,7 @@ def build_call_wrapper(built: Built, parameters: list[inspect.Parameter], static
             checks.append(f"type({p.name}) is not {kind.__name__}")
     all_args = ", ".join(p.name for p in parameters)
     namespace["_bm_NumbaError"] = numba.core.errors.NumbaError
+    namespace["_bm_FusionMiss"] = FusionMiss
     lines = [f"def __call__(_bm_self, {', '.join(params)}):", "  with _bm_lock:"]
     if checks:
         lines.append(f"    if {' or '.join(checks)}:")
@@ -164,6 +167,8 @@ def build_call_wrapper(built: Built, parameters: list[inspect.Parameter], static
               "        raise _bm_self._explain(_bm_err) from None",
               "    except NotImplementedError as _bm_err:",
               "        raise _bm_self._unsupported(_bm_err) from None",
+              "    except _bm_FusionMiss:",
+              f"        return _bm_self._fusion_missed(({all_args}{',' if parameters else ''}))",
               "    except Exception as _bm_err:",
               f"        raise _bm_self._failed(_bm_err, ({all_args}{',' if parameters else ''})) from None"]
     if built.entry.returns_value:

@@ -13,6 +13,11 @@ time, with the run's local arrays turned into scalars::
     else:
         <the statements as written>  # NumPy broadcasting, shapes other than 1-D, and errors
 
+That is the *guarded* form (program option ``guarded``). By default the ``else`` branch is not
+generated: ``raise FusionMiss`` takes its place, and the caller, finding it raised, restores the
+Variables and compiles the guarded form (see :class:`brainpy_math_numba.elementwise.FusionMiss`).
+Models whose shapes fit (nearly all) so compile one version of each run instead of two.
+
 Whether a name is an array or a scalar is only known when Numba types the function: the helpers
 of :mod:`brainpy_math_numba.elementwise` decide then (``element(x, i)`` is ``x[i]`` or ``x``). A
 statement stays out of a run when a local it assigns is used outside the run (the loop does not
@@ -27,7 +32,8 @@ import copy
 
 import numpy as np
 
-from ..ir import Function, Program, Role, at, call, name, origin_of
+from ... import elementwise
+from ..ir import Function, Kind, Program, Role, at, call, name, origin_of
 from .scalarize import NotFusable, Scalarizer, Statement, assigned_name, whole
 
 __all__ = ["fuse_runs", "array_extent"]
@@ -175,11 +181,13 @@ def _runtime_checks(scalarizer: Scalarizer) -> tuple[list[tuple[str, str]], list
     """The ``(written, other)`` pairs the loop needs checked at run time: for ``disjoint`` (the loop
     writes one while reading the other) and for ``separate`` (a call moved before the loop reads
     the other). Pairs of the model's own arrays are decided now: they are the same arrays at every
-    call (a Variable's value is written in place)."""
+    call (a Variable's value is written in place); a pure call's result is a new array."""
     arrays = {a.name: a.plain for a in scalarizer.program.arrays.values()}
     pairs: list[tuple[str, str]] = []
     for written in scalarizer.stored:
         for other in scalarizer.operands:
+            if other in scalarizer.fresh:
+                continue  # a pure call's result, computed before the loop: a new array
             if other != written and (other, written) not in pairs and (written, other) not in pairs and \
                     not (written in arrays and other in arrays and _apart_or_same(arrays[written], arrays[other])):
                 pairs.append((written, other))
@@ -238,5 +246,11 @@ def _loop(scalarizer: Scalarizer, statements: list[Statement]) -> list[ast.stmt]
     loop_body = [s for item in statements for s in item.scalar]
     loop = at(ast.For(ast.Name(scalarizer.index_name, ast.Store()), call("range", [name(length)]), loop_body, []),
               origin)
-    out.append(at(ast.If(test, [loop], [item.array for item in statements]), origin))
+    if scalarizer.program.options.get("guarded", False):
+        out.append(at(ast.If(test, [loop], [item.array for item in statements]), origin))
+        return out
+    miss = scalarizer.program.inject("_bm_FusionMiss", elementwise.FusionMiss,
+                                     "brainpy_math_numba.elementwise.FusionMiss", Kind.EXCEPTION)
+    out.append(at(ast.If(ast.UnaryOp(ast.Not(), test), [at(ast.Raise(name(miss), None), origin)], []), origin))
+    out.append(loop)
     return out

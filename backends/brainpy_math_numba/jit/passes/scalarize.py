@@ -121,6 +121,7 @@ class Scalarizer:
         self.operands: list[str] = []
         self.stored: list[str] = []
         self.separations: list[tuple[str, str]] = []  # (array written, array a later hoisted call reads)
+        self.fresh: set[str] = set()  # hoisted names holding a pure call's result: a new array, no view
         self.late = False  # the statement being converted has a call moved before a write
         self.forwarded: dict[str, str] = {}  # array stored in the loop -> scalar holding its element
         self.has_operation = False
@@ -238,6 +239,8 @@ class Scalarizer:
         self.separations += [(stored, other) for stored in self.stored for other in read
                              if (stored, other) not in self.separations]
         hoisted = self.program.names.new(self.hoist_role)
+        if isinstance(node, ast.Call) and pure_call(self.program, node):
+            self.fresh.add(hoisted)
         hoists.append((hoisted, node))
         return name(hoisted)
 
