@@ -2,8 +2,10 @@
 
 Rows, at 4,000 and 40,000 neurons (connection probability 80 / N, so 80 synapses per neuron):
 the network of ``examples/ei_network.py`` under ``bm.for_loop`` on each installed backend; the
-hand-written Numba and JAX implementations of ``benchmarks/reference``; Brian2 (runtime mode) and
-BrainPy when installed (``benchmarks/peers``; skipped with a note otherwise). Each runs in its own
+hand-written Numba and JAX implementations of ``benchmarks/reference``; Brian2 (runtime mode, and
+C++ standalone mode: its ``compile_s`` is the build from a fresh output folder, its ``run_s`` the
+simulation loop as the program times it) and BrainPy when installed (``benchmarks/peers``, in this
+interpreter or ``$BRAINPY_MATH_PEER_PYTHON``; skipped with a note otherwise). Each runs in its own
 subprocess. Columns: compile time, run time, realtime factor (run time / model time), spikes,
 mean rate, and the ratios of :func:`benchmarks._spiking.add_spiking_ratios`.
 
@@ -38,6 +40,8 @@ def implementations(quick: bool) -> list[Implementation]:
         rows += [
             Implementation("Brian2 (runtime mode)", "brian2", "peer", "benchmarks.peers.brian2_networks",
                            "simulate_coba", requires=("brian2",)),
+            Implementation("Brian2 (C++ standalone; compile_s = build)", "brian2", "peer",
+                           "benchmarks.peers.brian2_networks", "simulate_coba_standalone", requires=("brian2",)),
             Implementation("BrainPy", "brainpy", "peer", "benchmarks.peers.brainpy_networks", "simulate_coba",
                            requires=("brainpy",)),
         ]

@@ -4,7 +4,8 @@
 conductance synapses of COBA (``ExpCOBA`` of ``examples/ei_network.py``), at dt = 0.1 ms with
 exponential Euler, in the form of the Brian2 example (mV, ms, nS, pF; the parameters and initial
 state of ``benchmarks/reference/params.py``). Rows as in ``benchmarks/coba.py``: brainpy_math on
-each backend, the hand-written Numba and JAX references, Brian2 and BrainPy when installed.
+each backend, the hand-written Numba and JAX references, Brian2 (runtime and C++ standalone mode) and
+BrainPy when installed.
 
 ``--quick``: 400 neurons for 20 ms, brainpy_math and hand-written rows only.
 
@@ -141,6 +142,8 @@ def implementations(quick: bool) -> list[Implementation]:
         rows += [
             Implementation("Brian2 (runtime mode)", "brian2", "peer", "benchmarks.peers.brian2_networks",
                            "simulate_cobahh", requires=("brian2",)),
+            Implementation("Brian2 (C++ standalone; compile_s = build)", "brian2", "peer",
+                           "benchmarks.peers.brian2_networks", "simulate_cobahh_standalone", requires=("brian2",)),
             Implementation("BrainPy", "brainpy", "peer", "benchmarks.peers.brainpy_networks", "simulate_cobahh",
                            requires=("brainpy",)),
         ]

@@ -1,14 +1,25 @@
-"""COBA and COBAHH in Brian2, runtime mode (code generation target chosen by Brian2: Cython when
-available, else NumPy), for ``benchmarks/coba.py`` and ``benchmarks/cobahh.py``.
+"""COBA and COBAHH in Brian2, for ``benchmarks/coba.py``, ``benchmarks/cobahh.py`` and
+``benchmarks/compile_time.py``: runtime mode (code generation target chosen by Brian2: Cython when
+available, else NumPy) and C++ standalone mode (one C++ program per run, built by ``make`` in a fresh
+output folder: the fastest peer at run time, and the slowest to build).
 
 The models are those of the Brian2 examples and of ``benchmarks/reference``: COBA in the
 dimensionless-conductance form (exponential Euler, 5 ms refractory with V clamped), COBAHH with
 the Brian2 example's rates (exponential Euler, spike at V > -20 mV, 3 ms refractory on spike
-detection). Connectivity: ``p = 80 / N``, drawn by Brian2 from the seed. The compile time is a
-first run of one step (Brian2 generates and compiles its code objects then).
+detection). Connectivity: ``p = 80 / N``, drawn by Brian2 from the seed.
+
+Runtime mode: the compile time is a first run of one step (Brian2 generates and compiles its code
+objects then). Standalone mode: the run time is the simulation loop as the program itself times it
+(Brian2's ``device._last_run_time``); the compile time is the rest of building and running the program
+from the model's construction on (code generation, ``make``, the program's start and its synapse
+creation), what a user waits for on top of the simulation after editing a model.
+
+Brian2 2.9 does not import under NumPy 2.4 (``ndarray.ptp`` is gone): run the peers from another
+virtual environment with ``$BRAINPY_MATH_PEER_PYTHON`` (see ``benchmarks/_spiking.py``).
 """
 from __future__ import annotations
 
+import tempfile
 import time
 
 
@@ -26,9 +37,30 @@ def _network_run(objects, duration_ms: float, dt_ms: float, monitor) -> dict:
     return dict(spike_count=count, compile_s=compile_s, run_s=run_s, version=b2.__version__)
 
 
-def simulate_coba(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0, dt: float = 0.1) -> dict:
-    """Brette et al. (2007) benchmark 1 in Brian2; returns spike_count, rate_hz, compile_s, run_s."""
+def _standalone(model, num_neurons: int, duration_ms: float, seed: int, dt: float) -> dict:
+    """Build ``model`` as a C++ standalone program in a fresh folder and run it for ``duration_ms``.
+
+    A fresh folder so that ``make`` finds no object files of an earlier build: the build time is a
+    cold one, like the other rows' cold compile caches.
+    """
     import brian2 as b2
+    with tempfile.TemporaryDirectory(prefix="bm_brian2_standalone_") as folder:
+        b2.set_device("cpp_standalone", directory=folder, build_on_run=False)
+        start = time.perf_counter()
+        objects, monitor = model(b2, num_neurons, seed, dt)
+        b2.Network(*objects).run(duration_ms * b2.ms)
+        b2.device.build(directory=folder, compile=True, run=True, with_output=False)
+        total_s = time.perf_counter() - start
+        count = int(monitor.num_spikes)
+    run_s = float(b2.device._last_run_time)
+    timers = b2.device.timers
+    return dict(spike_count=count, rate_hz=count / num_neurons / (duration_ms / 1000.0), compile_s=total_s - run_s,
+                run_s=run_s, total_s=total_s, make_s=timers["compile"].get("make"),
+                run_binary_s=timers.get("run_binary"), version=b2.__version__)
+
+
+def _coba_model(b2, num_neurons: int, seed: int, dt: float) -> tuple[list, object]:
+    """The COBA network's objects and its spike monitor, on Brian2's current device."""
     b2.start_scope()
     b2.seed(seed)
     b2.defaultclock.dt = dt * b2.ms
@@ -49,14 +81,32 @@ def simulate_coba(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: in
     inh = b2.Synapses(group[num_exc:], group, on_pre="gi += 6.7")
     inh.connect(p=prob)
     monitor = b2.SpikeMonitor(group, record=False)
-    result = _network_run([group, exc, inh, monitor], duration_ms, dt, monitor)
+    return [group, exc, inh, monitor], monitor
+
+
+def simulate_coba(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0, dt: float = 0.1) -> dict:
+    """Brette et al. (2007) benchmark 1 in Brian2; returns spike_count, rate_hz, compile_s, run_s."""
+    import brian2 as b2
+    objects, monitor = _coba_model(b2, num_neurons, seed, dt)
+    result = _network_run(objects, duration_ms, dt, monitor)
     result["rate_hz"] = result["spike_count"] / num_neurons / (duration_ms / 1000.0)
     return result
 
 
-def simulate_cobahh(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0, dt: float = 0.1) -> dict:
-    """Brette et al. (2007) benchmark 3 (the Brian2 COBAHH example); same returns as above."""
-    import brian2 as b2
+def simulate_coba_standalone(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0,
+                             dt: float = 0.1) -> dict:
+    """COBA as a Brian2 C++ standalone program built in a fresh folder; returns spike_count, rate_hz,
+    compile_s (the build), run_s (the simulation loop) and the build's parts.
+
+    Example:
+        >>> simulate_coba_standalone(400, 10.0)["spike_count"] >= 0  # doctest: +SKIP
+        True
+    """
+    return _standalone(_coba_model, num_neurons, duration_ms, seed, dt)
+
+
+def _cobahh_model(b2, num_neurons: int, seed: int, dt: float) -> tuple[list, object]:
+    """The COBAHH network's objects and its spike monitor, on Brian2's current device."""
     b2.start_scope()
     b2.seed(seed)
     b2.defaultclock.dt = dt * b2.ms
@@ -91,6 +141,19 @@ def simulate_cobahh(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: 
     inh = b2.Synapses(group[num_exc:], group, on_pre="gi += 67*nS")
     inh.connect(p=prob)
     monitor = b2.SpikeMonitor(group, record=False)
-    result = _network_run([group, exc, inh, monitor], duration_ms, dt, monitor)
+    return [group, exc, inh, monitor], monitor
+
+
+def simulate_cobahh(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0, dt: float = 0.1) -> dict:
+    """Brette et al. (2007) benchmark 3 (the Brian2 COBAHH example); same returns as :func:`simulate_coba`."""
+    import brian2 as b2
+    objects, monitor = _cobahh_model(b2, num_neurons, seed, dt)
+    result = _network_run(objects, duration_ms, dt, monitor)
     result["rate_hz"] = result["spike_count"] / num_neurons / (duration_ms / 1000.0)
     return result
+
+
+def simulate_cobahh_standalone(num_neurons: int = 4000, duration_ms: float = 1000.0, seed: int = 0,
+                               dt: float = 0.1) -> dict:
+    """COBAHH as a Brian2 C++ standalone program; same returns as :func:`simulate_coba_standalone`."""
+    return _standalone(_cobahh_model, num_neurons, duration_ms, seed, dt)

@@ -11,9 +11,13 @@ import os
 import subprocess
 import sys
 
+import numba
 import pytest
+from numba.extending import overload
 
-from benchmarks._spiking import Implementation, add_spiking_ratios, run_workload
+from benchmarks._spiking import PEER_PYTHON_VAR, Implementation, add_spiking_ratios, run_workload
+from benchmarks.compile_profile import CompileListener, profile, summarize
+from benchmarks.compile_time import JAX_ROW, NUMBA_ROW, add_jax_ratios, brian2_row, check_targets
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -23,7 +27,8 @@ def test_quick_benchmark_run_exits_0_and_writes_rows(tmp_path):
     out = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--out-dir", str(tmp_path)], cwd=ROOT,
                          capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    for name in ("logistic_regression", "jit_overhead", "coba", "cobahh", "failure_safety", "csr_validation"):
+    for name in ("logistic_regression", "compile_time", "jit_overhead", "coba", "cobahh", "failure_safety",
+                 "csr_validation"):
         path = tmp_path / f"{name}.jsonl"
         assert path.exists(), f"{name} wrote no rows:\n{out.stdout[-2000:]}"
         rows = [json.loads(line) for line in path.read_text().splitlines()]
@@ -67,3 +72,70 @@ def test_ratios_compare_each_engine_with_its_hand_written_row_and_the_best_peer(
     assert rows[0]["x_peer_figure"] == round(0.3 / 0.115, 2)
     assert "x_hand_written" not in rows[2] and "x_best_peer" not in rows[4]
     assert "x_hand_written" not in rows[6] and "x_peer_figure" not in rows[6]  # nothing to compare at 40,000
+
+
+# --- compile time (benchmarks/compile_time.py) and its profiler (benchmarks/compile_profile.py) ---
+
+def _cold(workload, implementation, first_step_s, round_=1):
+    return dict(workload=workload, implementation=implementation, process="cold", first_step_s=first_step_s,
+                round=round_)
+
+
+def test_compile_time_ratios_compare_with_the_jax_row_of_the_same_workload_and_round():
+    rows = [_cold("coba", JAX_ROW, 2.0), _cold("coba", NUMBA_ROW, 5.0), _cold("coba", "hand-written numba", 1.0),
+            _cold("coba", JAX_ROW, 4.0, 2), _cold("coba", NUMBA_ROW, 6.0, 2),
+            _cold("cobahh", NUMBA_ROW, 3.0),  # no JAX row: no ratio, no verdict
+            _cold("logistic_regression", NUMBA_ROW, 1.2), _cold("logistic_regression", NUMBA_ROW, 1.6, 2),
+            dict(_cold("coba", NUMBA_ROW, 0.1), process="warm")]
+    check_targets(add_jax_ratios(rows))
+    assert [r.get("x_jax") for r in rows[:5]] == [1.0, 2.5, 0.5, 1.0, 1.5]
+    assert (rows[1]["met"], rows[4]["met"]) == ("fail", "pass")
+    assert "x_jax" not in rows[5] and rows[5]["met"] == "no measurement"
+    assert (rows[6]["met"], rows[7]["met"]) == ("pass", "fail")
+    assert "target" not in rows[2] and "target" not in rows[8]  # only the Numba backend's cold rows
+
+
+def test_compile_time_brian2_row_runs_or_is_skipped_with_a_note(monkeypatch):
+    monkeypatch.delenv(PEER_PYTHON_VAR, raising=False)
+    row = brian2_row("coba", timeout_s=600)
+    assert "error" not in row, row
+    assert row.get("note", "").startswith("skipped: brian2 not installed") or row["first_step_s"] > 0, row
+
+
+def test_compile_listener_nests_compiles_and_conserves_time():
+    def stub(x):
+        raise NotImplementedError
+
+    @overload(stub)
+    def _stub_impl(x):
+        return lambda x: x * 3
+
+    @numba.njit
+    def inner(x):
+        return stub(x) + 1
+
+    @numba.njit
+    def outer(x):
+        return inner(x) * 2
+
+    with CompileListener().installed() as listener:
+        assert outer(2) == 14
+    records = {r["function"].split(".")[-1]: r for r in listener.describe()}
+    overload_name = "stub [overload impl]"
+    assert set(records) == {"outer", "inner", overload_name}, records
+    outer_r, inner_r, stub_r = records["outer"], records["inner"], records[overload_name]
+    assert (outer_r["depth"], inner_r["parent"], stub_r["parent"]) == (0, outer_r["index"], inner_r["index"])
+    assert stub_r["group"] == "other" and stub_r["signature"] == "(int64,)"
+    # Every second inside the top-level compile is some dispatcher's exclusive time, once.
+    assert abs(sum(r["exclusive_s"] for r in records.values()) - outer_r["inclusive_s"]) < 1e-6
+    summary = summarize(dict(wall_s=outer_r["inclusive_s"], records=listener.describe(),
+                             pass_s=listener.pass_s, llvm_s=listener.llvm_s))
+    assert summary["totals"]["dispatchers"] == 3 and summary["groups"]["other"]["functions"] == 3
+    assert "nopython_type_inference" in dict(summary["passes"])
+
+
+def test_compile_profile_of_a_fresh_process_times_its_first_njit():
+    raw = profile("trivial", timeout_s=300)
+    names = [f["function"] for f in summarize(raw)["functions"]]
+    assert sorted(names) == ["benchmarks.compile_profile._trivial_first", "benchmarks.compile_profile._trivial_second"]
+    assert raw["first_njit_s"] > 0 and raw["second_njit_s"] > 0 and raw["llvm_calls"] > 0
