@@ -186,8 +186,8 @@ def check_loop_result(result: Any, n_operands: int, multi: bool) -> tuple:
         ...
         TypeError: while_loop: body returned 1 value(s) for 2 operand(s); it must return the new operands
     """
-    if not multi and not isinstance(result, (list, tuple)):
-        return (result,)
+    if not isinstance(result, (list, tuple)) and (not multi or n_operands == 1):
+        return (result,)  # one operand: its new value, bare or in a tuple (as BrainPy accepts)
     count = len(result) if isinstance(result, (list, tuple)) else 1
     if count != n_operands or not isinstance(result, (list, tuple)):
         raise TypeError(f"while_loop: body returned {count} value(s) for {n_operands} operand(s); it must "

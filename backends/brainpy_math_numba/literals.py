@@ -45,7 +45,7 @@ def _scalar_type(t):
     return t.dtype if isinstance(t, types.Array) else t
 
 
-def _targets(operand, literal, op_name: str):
+def targets(operand, literal, op_name: str):
     """``(operand cast or None, literal cast)`` as numba scalar types."""
     dtype = _scalar_type(operand)
     default_float = from_dtype(_config.default_float())
@@ -118,7 +118,7 @@ def _make(op_name: str, literal_on_left: bool) -> Callable:
     @overload(scalar, inline="always")
     def _typed(a, b):
         operand, literal = (b, a) if literal_on_left else (a, b)
-        operand_target, literal_target = _targets(operand, literal, op_name)
+        operand_target, literal_target = targets(operand, literal, op_name)
         cast_operand = _cast_operand(operand, operand_target)
         cast_lit = _cast_operand(literal, literal_target)
         # Numba computes small integers in int64: the result is cast back to the operand's type.

@@ -137,3 +137,16 @@ def test_while_loop_body_returning_another_number_of_operands(backend):
         bm.while_loop(lambda i, n: i + 1, lambda i, n: i < n, (bm.asarray(0), bm.asarray(3)))
     assert str(info.value) == ("while_loop: body returned 1 value(s) for 2 operand(s); it must return the "
                                "new operands")
+
+
+def count_to_three(i):
+    return i + 1  # a bare value for the one operand of a tuple
+
+
+def below_three(i):
+    return i < 3
+
+
+def test_while_loop_body_may_return_its_one_operand_bare(backend):
+    (i,) = bm.while_loop(count_to_three, below_three, (bm.asarray(0),))
+    assert int(i) == 3 and np.asarray(i).dtype == np.int32

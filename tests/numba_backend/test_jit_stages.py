@@ -125,16 +125,39 @@ def test_propagate_aliases_reads_the_parameter():
 
 
 # ------------------------------------------------------------------------------------------ fuse
-def test_fuse_turns_a_run_into_one_guarded_loop_with_the_array_code_as_fallback():
+def model_program_with(options: dict, n: int = 64) -> tuple[Program, list[str]]:
+    program = Program(options)
+    return program, [program.array(np.zeros(n, np.float32)) for _ in range(3)]
+
+
+def test_fuse_over_the_models_arrays_writes_a_bare_loop_of_plain_element_code():
     program, (a, b, c) = model_program()
     function = Function("f", [], [a, b, c], statements(f"t = {a} * {b}\n{c}[...] = t + {a}"))
-    body = fuse_runs(function, program)
-    (branch,) = [s for s in body if isinstance(s, ast.If)]
-    (loop,) = branch.body
+    (loop,) = fuse_runs(function, program)
     assert isinstance(loop, ast.For) and program.names.role(loop.target.id) is Role.INDEX
-    assert [text(s) for s in branch.orelse] == [f"t = {a} * {b}", f"{c}[...] = t + {a}"]
+    assert text(loop.iter) == "range(64)"  # the arrays' length, known now: no check at run time
+    assert calls_in(loop) == ["range"]  # a[i], np.float32(...), c[i] = ...: no helper to inline
     # the local array t became a scalar of the loop
     assert any(program.names.role(n.id) is Role.ELEMENT for n in ast.walk(loop) if isinstance(n, ast.Name))
+
+
+def test_fuse_with_an_operand_of_unknown_shape_checks_it_and_raises_fusion_miss():
+    program, (a, b, c) = model_program()
+    function = Function("f", ["x"], [a, b, c], statements(f"t = {a} * x\n{c}[...] = t + {a}"))
+    check, miss, loop = fuse_runs(function, program)[-3:]
+    assert program.names.role(check.targets[0].id) is Role.LOOP  # the length, joined with x's
+    assert isinstance(miss, ast.If) and isinstance(miss.body[0], ast.Raise) and not miss.orelse
+    assert program.symbol(miss.body[0].exc.id).kind is Kind.EXCEPTION
+    assert isinstance(loop, ast.For)
+
+
+def test_fuse_guarded_keeps_the_array_code_as_the_loops_fallback():
+    program, (a, b, c) = model_program_with({"guarded": True})
+    function = Function("f", ["x"], [a, b, c], statements(f"t = {a} * x\n{c}[...] = t + {a}"))
+    (branch,) = [s for s in fuse_runs(function, program) if isinstance(s, ast.If)]
+    (loop,) = branch.body
+    assert isinstance(loop, ast.For) and program.names.role(loop.target.id) is Role.INDEX
+    assert [text(s) for s in branch.orelse] == [f"t = {a} * x", f"{c}[...] = t + {a}"]
 
 
 def test_fuse_leaves_a_run_whose_local_is_used_after_it():
@@ -241,3 +264,30 @@ def test_elementwise_select_is_one_instruction_without_a_branch():
     def pick(c, x, y):
         return elementwise.choose(c, x, y)
     assert pick(True, 1.0, 2.0) == 1.0 and pick(False, 1.0, 2.0) == 2.0
+
+
+def test_fuse_writes_helper_bodies_and_weak_literals_out_for_known_dtypes():
+    program, (a, b, _) = model_program()
+    weak = program.inject("weak_mult", literals.WEAK_BINARY["_bm_weak_Mult_r"], "weak *", Kind.ELEMENTWISE,
+                          element="weak_mult_one", weak=("Mult", False))
+    program.inject("weak_mult_one", literals.WEAK_SCALAR["_bm_weak_Mult_r"], "weak * (one)", Kind.ELEMENTWISE,
+                   element="weak_mult_one")
+    helper = program.add_function(Function("_bm_f1_half", ["x"], [], statements(f"y = {weak}(x, 0.5)\nreturn y")))
+    helper.plain_body = helper.body
+    function = Function("f", [], [a, b], statements(f"{b}[...] = _bm_f1_half({a}) + {a}"))
+    (loop,) = fuse_runs(function, program)
+    assert calls_in(loop) == ["range"]  # no twin call, no weak-literal helper: np.float32 casts only
+    products = [n for n in ast.walk(loop) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult)]
+    assert [text(p.right) for p in products] == ["np.float32(0.5)"]
+
+
+def test_fuse_keeps_the_helper_for_an_int_literal_out_of_the_dtypes_range():
+    program = Program({})
+    a, b = program.array(np.zeros(64, np.int8)), program.array(np.zeros(64, np.int8))
+    weak = program.inject("weak_add", literals.WEAK_BINARY["_bm_weak_Add_r"], "weak +", Kind.ELEMENTWISE,
+                          element="weak_add_one", weak=("Add", False))
+    program.inject("weak_add_one", literals.WEAK_SCALAR["_bm_weak_Add_r"], "weak + (one)", Kind.ELEMENTWISE,
+                   element="weak_add_one")
+    function = Function("f", [], [a, b], statements(f"{b}[...] = {weak}({a}, 300)"))
+    (loop,) = fuse_runs(function, program)
+    assert "weak_add_one" in calls_in(loop)  # it raises OverflowError at run time, as eager code does

@@ -459,6 +459,6 @@ def inject_elementwise(program: Any, identifier: str, array_name: str, element_n
     element = f"{identifier}_element" if element_name != array_name else identifier
     if element != identifier:
         program.inject(element, getattr(literals, element_name), f"brainpy_math_numba.literals.{element_name}",
-                       Kind.ELEMENTWISE, element=element)
+                       Kind.ELEMENTWISE, element=element, library=array_name)
     return program.inject(identifier, getattr(literals, array_name), f"brainpy_math_numba.literals.{array_name}",
-                          Kind.ELEMENTWISE, element=element)
+                          Kind.ELEMENTWISE, element=element, library=array_name)

@@ -253,6 +253,7 @@ class Symbol:
     description: str  # stable text (part of the module's hash): where the object comes from
     element: str | None = None  # ELEMENTWISE: the symbol a fused loop calls on one element
     library: str | None = None  # PURE/CALL: the bm function it implements ("dot", "csrmv")
+    weak: tuple[str, bool] | None = None  # a weak-literal operator: (ast operator name, literal on the left)
 
 
 # ---------------------------------------------------------------------------------------- names
@@ -372,9 +373,9 @@ class Program:
             self.guards[ident] = guard
 
     def inject(self, identifier: str, obj: Any, description: str, kind: Kind, element: str | None = None,
-               library: str | None = None) -> str:
+               library: str | None = None, weak: tuple[str, bool] | None = None) -> str:
         if identifier not in self.symbols:
-            self.symbols[identifier] = Symbol(identifier, obj, kind, description, element, library)
+            self.symbols[identifier] = Symbol(identifier, obj, kind, description, element, library, weak)
         return identifier
 
     def symbol(self, identifier: str) -> Symbol | None:

@@ -454,7 +454,7 @@ class FunctionGenerator:
             return value
         helper = self.program.inject("_bm_same_kind", elementwise.same_kind,
                                      "brainpy_math_numba.elementwise.same_kind", Kind.ELEMENTWISE,
-                                     element="_bm_same_kind")
+                                     element="_bm_same_kind", library="same_kind")
         return call(helper, [name(_whole_array(target)), value])
 
     def check_integer_write(self, target: ast.expr, value: ast.expr) -> None:
@@ -780,7 +780,7 @@ class _LiteralTyper(ast.NodeTransformer):
             self.gen.program.inject(element, literals.WEAK_SCALAR[name], f"brainpy_math_numba.literals.WEAK_SCALAR[{name!r}]",
                                     Kind.ELEMENTWISE, element=element)
             self.gen.program.inject(name, literals.WEAK_BINARY[name], f"brainpy_math_numba.literals.{name}",
-                                    Kind.ELEMENTWISE, element=element)
+                                    Kind.ELEMENTWISE, element=element, weak=(op_name, left_lit))
             args = [literal, other] if left_lit else [other, literal]
             return ast.Call(ast.Name(name, ast.Load()), args, [])
         return self.generic_visit(node)

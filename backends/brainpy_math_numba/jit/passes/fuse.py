@@ -129,7 +129,9 @@ def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses) -> list
         # Each written array is checked against each operand before the loop: a run writing very
         # many arrays (a step updating 100 Variables) would make that check longer than the loop.
         small = sum(map(len, _runtime_checks(scalarizer))) <= _MAX_OVERLAP_CHECKS
-        if scalarizer.has_operation and scalarizer.operands and small and _loop_may_pay(scalarizer):
+        lengths = {len(a) for a in map(scalarizer.model_array, scalarizer.operands) if a is not None}
+        if scalarizer.has_operation and scalarizer.operands and small and _loop_may_pay(scalarizer) and \
+                len(lengths) <= 1:
             out.extend(_loop(scalarizer, statements))
         else:
             out.extend(body[start:stop])
@@ -230,22 +232,32 @@ def _loop(scalarizer: Scalarizer, statements: list[Statement]) -> list[ast.stmt]
     for item in statements:
         for hoisted, node in item.hoists:
             out.append(at(ast.Assign([ast.Name(hoisted, ast.Store())], node), origin_of(item.node)))
-    operands = scalarizer.operands
     pairs, separations = _runtime_checks(scalarizer)
     helper = scalarizer.helper
-    length = scalarizer.program.names.new(Role.LOOP)
-    out.append(at(ast.Assign([ast.Name(length, ast.Store())], call(helper("loop_length"), [name(operands[0])])),
-                  origin))
-    for operand in operands[1:]:
-        joined = call(helper("join_lengths"), [name(length), call(helper("loop_length"), [name(operand)])])
-        out.append(at(ast.Assign([ast.Name(length, ast.Store())], joined), origin))
-    checks: list[ast.expr] = [ast.Compare(name(length), [ast.GtE()], [ast.Constant(0)])]
+    # The model's own arrays have their length now; the others' is read at run time.
+    known = {len(a) for a in map(scalarizer.model_array, scalarizer.operands) if a is not None}
+    unknown = [o for o in scalarizer.operands if scalarizer.model_array(o) is None]
+    checks: list[ast.expr] = []
+    if unknown:
+        length = scalarizer.program.names.new(Role.LOOP)
+        first = ast.Constant(known.pop()) if known else call(helper("loop_length"), [name(unknown.pop(0))])
+        out.append(at(ast.Assign([ast.Name(length, ast.Store())], first), origin))
+        for operand in unknown:
+            joined = call(helper("join_lengths"), [name(length), call(helper("loop_length"), [name(operand)])])
+            out.append(at(ast.Assign([ast.Name(length, ast.Store())], joined), origin))
+        checks.append(ast.Compare(name(length), [ast.GtE()], [ast.Constant(0)]))
+        extent: ast.expr = name(length)
+    else:
+        extent = ast.Constant(known.pop())
     checks += [call(helper("disjoint"), [name(written), name(other)]) for written, other in pairs]
     checks += [call(helper("separate"), [name(written), name(other)]) for written, other in separations]
-    test = checks[0] if len(checks) == 1 else ast.BoolOp(ast.And(), checks)
     loop_body = [s for item in statements for s in item.scalar]
-    loop = at(ast.For(ast.Name(scalarizer.index_name, ast.Store()), call("range", [name(length)]), loop_body, []),
+    loop = at(ast.For(ast.Name(scalarizer.index_name, ast.Store()), call("range", [extent]), loop_body, []),
               origin)
+    if not checks:
+        out.append(loop)  # every operand is one of the model's arrays, of one length, apart: it always fits
+        return out
+    test = checks[0] if len(checks) == 1 else ast.BoolOp(ast.And(), checks)
     if scalarizer.program.options.get("guarded", False):
         out.append(at(ast.If(test, [loop], [item.array for item in statements]), origin))
         return out

@@ -12,10 +12,18 @@ Whether a call is elementwise is read from the program's symbol table (:class:`.
 generated helper function is elementwise when it has a *scalar twin*: a one-element version made
 by :func:`scalar_twin`.
 
-Example (``fuse=True`` turns ``v = v + 1.0 * x`` into a loop whose body is)::
+Where the dtype of an element is known while generating (an element of one of the model's own
+1-D arrays, a typed constant, a weak-literal operation on a known dtype), the one-element code is
+written for it: ``v[i]`` instead of ``element(v, i)``, ``np.float32(x) * np.float32(0.5)`` instead of
+the weak-literal helper, a cast and an item assignment instead of ``element_of``/``store``. Numba
+then compiles plain arithmetic instead of inlining a helper at every use (most of the compile time
+of a large fused step was spent inlining them).
 
-    _bm_w0 = element_of(v, element(v, _bm_i0) + np.float32(1.0) * element(x, _bm_i0))
-    store(v, _bm_i0, _bm_w0)
+Example (``fuse=True`` turns ``v = v * 0.5 + x``, ``v`` a float32 Variable and ``x`` an argument, into
+a loop whose body is)::
+
+    _bm_w0 = np.float32(_bm_a0[_bm_i0] * np.float32(0.5) + element(x, _bm_i0))
+    _bm_a0[_bm_i0] = _bm_w0
 """
 from __future__ import annotations
 
@@ -23,10 +31,13 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
+from numba.core import types
 
 from ... import elementwise
-from ..ir import Function, Kind, Program, Role, at, call, name, origin_of
+from ...literals import targets as weak_targets
+from ..ir import Function, Kind, Program, Role, at, call, name, numpy_attr, origin_of
 
 __all__ = ["Scalarizer", "NotFusable", "Statement", "scalar_twin", "whole", "assigned_name", "pure_call",
            "expand_tuple_assignments"]
@@ -39,6 +50,15 @@ _DTYPE_NAMES = {"bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "
 _PURE_NAMES = {"dot", "matmul", "vdot", "inner", "outer", "tensordot", "sum", "mean", "prod", "max", "min", "amax",
                "amin", "nansum", "nanmean", "nanmax", "nanmin", "std", "var", "any", "all", "argmax", "argmin",
                "cumsum", "cumprod", "average", "norm", "csrmv"}
+
+
+_SAME_FLOAT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+# NumPy ufuncs whose float32 result is float32 in Numba's scalar code too (and the float32 exp/expm1).
+_FLOAT_PRESERVING = {"exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "sqrt", "sin", "cos", "tan",
+                     "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "abs", "absolute", "negative"}
+_AST_OPERATORS = {"Add": ast.Add, "Sub": ast.Sub, "Mult": ast.Mult, "Div": ast.Div, "FloorDiv": ast.FloorDiv,
+                  "Mod": ast.Mod, "Pow": ast.Pow, "BitAnd": ast.BitAnd, "BitOr": ast.BitOr, "BitXor": ast.BitXor,
+                  "LShift": ast.LShift, "RShift": ast.RShift}
 
 
 def _elementwise_ufunc(attr: str) -> bool:
@@ -111,8 +131,11 @@ def expand_tuple_assignments(body: list[ast.stmt], program: Program | None = Non
 class Scalarizer:
     """Builds the one-element and the array version of the statements of one run."""
 
-    def __init__(self, program: Program, twin: bool = False, hoist_role: Role = Role.HOISTED):
+    def __init__(self, program: Program, twin: bool = False, hoist_role: Role = Role.HOISTED,
+                 rename: bool = False):
         self.program = program
+        self.rename = rename  # a twin body inlined into a loop: its locals get fresh names
+        self.pending: list[ast.stmt] = []  # statements an inlined twin needs before the current one
         self.hoist_role = hoist_role
         self.twin = twin  # building a one-element twin: every name is already one element
         self.index_name = "" if twin else program.names.new(Role.INDEX)
@@ -122,6 +145,8 @@ class Scalarizer:
         self.stored: list[str] = []
         self.separations: list[tuple[str, str]] = []  # (array written, array a later hoisted call reads)
         self.fresh: set[str] = set()  # hoisted names holding a pure call's result: a new array, no view
+        self.known: dict[int, np.dtype] = {}  # id of a one-element expression -> its dtype, when known now
+        self.local_dtypes: dict[str, np.dtype] = {}  # a run local's scalar -> its dtype, when known now
         self.late = False  # the statement being converted has a call moved before a write
         self.forwarded: dict[str, str] = {}  # array stored in the loop -> scalar holding its element
         self.has_operation = False
@@ -134,15 +159,30 @@ class Scalarizer:
     def index(self) -> ast.expr:
         return name(self.index_name)
 
+    def model_array(self, identifier: str) -> np.ndarray | None:
+        """The model's own 1-D array named ``identifier`` (same array at every call: guarded)."""
+        array = self.program.array_named(identifier)
+        return array if array is not None and array.ndim == 1 and array.dtype.kind in "biufc" else None
+
+    def typed(self, node: ast.expr, dtype: np.dtype | None) -> ast.expr:
+        if dtype is not None:
+            self.known[id(node)] = np.dtype(dtype)
+        return node
+
     def read(self, identifier: str) -> ast.expr:
-        if self.twin:
+        if self.twin and identifier not in self.scalars:
             return name(identifier)
         if identifier in self.scalars:
-            return name(self.scalars[identifier])
+            local = self.scalars[identifier]
+            return self.typed(name(local), self.local_dtypes.get(local))
         if identifier in self.forwarded:
-            return name(self.forwarded[identifier])
+            array = self.model_array(identifier)
+            return self.typed(name(self.forwarded[identifier]), None if array is None else array.dtype)
         if identifier not in self.operands:
             self.operands.append(identifier)
+        array = self.model_array(identifier)
+        if array is not None:
+            return self.typed(ast.Subscript(name(identifier), self.index(), ast.Load()), array.dtype)
         return call(self.helper("element"), [name(identifier), self.index()])
 
     def statement(self, item: Statement) -> None:
@@ -155,7 +195,10 @@ class Scalarizer:
             scalar_value = self.scalar(value)
             target = stmt.targets[0]
             if isinstance(target, ast.Name):
-                local = target.id if self.twin else self.program.names.new(Role.ELEMENT, target.id)
+                local = target.id if self.twin and not self.rename else self.program.names.new(Role.ELEMENT,
+                                                                                                target.id)
+                if id(scalar_value) in self.known:
+                    self.local_dtypes[local] = self.known[id(scalar_value)]
                 scalar = [ast.Assign([ast.Name(local, ast.Store())], scalar_value)]
                 self.scalars[target.id] = local
                 self.written.add(target.id)
@@ -175,7 +218,8 @@ class Scalarizer:
             # that write and the call's operands share memory, evaluates it in place again.
             array = original
         origin = origin_of(stmt)
-        item.scalar = [at(s, origin) for s in scalar]
+        item.scalar = [at(s, origin) for s in self.pending + scalar]
+        self.pending = []
         item.array = at(array, origin)
 
     def store(self, array_name: str, value: ast.expr) -> list[ast.stmt]:
@@ -190,10 +234,15 @@ class Scalarizer:
         # the array in this iteration use: LLVM cannot forward the store itself, since it cannot
         # tell the arrays apart, and a reload per iteration kept such loops 3x slower.
         element = self.program.names.new(Role.STORED)
-        cast = call(self.helper("element_of"), [name(array_name), value])
-        stored = call(self.helper("store"), [name(array_name), self.index(), name(element)])
         self.forwarded[array_name] = element
-        return [ast.Assign([ast.Name(element, ast.Store())], cast), ast.Expr(stored)]
+        array = self.model_array(array_name)
+        if array is not None:  # `x[i] = dtype(value)`: written out, no helper to inline
+            cast = call(numpy_attr(array.dtype.name), [value])
+            stored: ast.stmt = ast.Assign([ast.Subscript(name(array_name), self.index(), ast.Store())], name(element))
+            return [ast.Assign([ast.Name(element, ast.Store())], cast), stored]
+        cast = call(self.helper("element_of"), [name(array_name), value])
+        stored = ast.Expr(call(self.helper("store"), [name(array_name), self.index(), name(element)]))
+        return [ast.Assign([ast.Name(element, ast.Store())], cast), stored]
 
     # ------------------------------------------------------------ hoisting
     def hoisted(self, node: ast.expr, hoists: list) -> ast.expr:
@@ -286,21 +335,136 @@ class Scalarizer:
             return node
         if isinstance(node, ast.BinOp):
             self.has_operation = True
-            return ast.BinOp(self.scalar(node.left), node.op, self.scalar(node.right))
+            left, right = self.scalar(node.left), self.scalar(node.right)
+            out = ast.BinOp(left, node.op, right)
+            dtype = self.known.get(id(left))
+            if dtype is not None and dtype == self.known.get(id(right)) and dtype.kind == "f" and \
+                    isinstance(node.op, _SAME_FLOAT_OPS):
+                self.typed(out, dtype)  # float32 op float32 is float32 in Numba too
+            if dtype == np.dtype(bool) and self.known.get(id(right)) == dtype and \
+                    isinstance(node.op, (ast.BitAnd, ast.BitOr, ast.BitXor)):
+                self.typed(out, dtype)
+            return out
         if isinstance(node, ast.UnaryOp):
             self.has_operation = True
             operand = self.scalar(node.operand)
             if isinstance(node.op, ast.Invert):
                 return call(self.helper("invert"), [operand])
-            return ast.UnaryOp(node.op, operand)
+            dtype = self.known.get(id(operand))
+            return self.typed(ast.UnaryOp(node.op, operand), dtype if dtype is not None and dtype.kind == "f" else None)
         if isinstance(node, ast.Compare):
             self.has_operation = True
-            return ast.Compare(self.scalar(node.left), node.ops, [self.scalar(node.comparators[0])])
+            return self.typed(ast.Compare(self.scalar(node.left), node.ops, [self.scalar(node.comparators[0])]),
+                              np.dtype(bool))
         if self.constant_cast(node):
-            return copy.deepcopy(node)
+            return self.typed(copy.deepcopy(node), np.dtype(node.func.attr))
         callee = self.elementwise_call(node)
         self.has_operation = True
-        return ast.Call(callee, [self.scalar(a) for a in node.args], [])
+        args = [self.scalar(a) for a in node.args]
+        function = self.program.functions_by_name.get(node.func.id) if isinstance(node.func, ast.Name) else None
+        if function is not None and function.purpose == "model":
+            inlined = self.inline_twin(function, args)
+            if inlined is not None:
+                return inlined
+        written = self.weak_operation(node, args)
+        if written is None:
+            written = self.known_operation(node, args)
+        if written is not None:
+            return written
+        out = ast.Call(callee, args, [])
+        dtype = self.known.get(id(args[0])) if len(args) == 1 else None
+        if dtype is not None and dtype.kind == "f" and self.keeps_float_type(node):
+            self.typed(out, dtype)
+        return out
+
+    def inline_twin(self, function: Function, args: list[ast.expr]) -> ast.expr | None:
+        """The one-element body of the helper ``function`` written into the loop, its parameters bound
+        to ``args`` (each assigned once to a fresh name), its locals renamed apart; the value it
+        returns. Written out, the dtypes known here reach its operations (Numba would otherwise
+        inline a compiled twin, and type it, at every call)."""
+        body = expand_tuple_assignments(copy.deepcopy(function.plain_body or []))
+        if not body or len(args) != len(function.params):
+            return None
+        *statements, last = body
+        if not isinstance(last, ast.Return) or last.value is None:
+            return None
+        before = len(self.pending)
+        inner = Scalarizer(self.program, twin=True, rename=True)
+        for param, argument in zip(function.params, args):
+            local = self.program.names.new(Role.ELEMENT, param)
+            self.pending.append(ast.Assign([ast.Name(local, ast.Store())], argument))
+            inner.scalars[param] = local
+            if id(argument) in self.known:
+                inner.local_dtypes[local] = self.known[id(argument)]
+        try:
+            for stmt in statements:
+                item = Statement(copy.deepcopy(stmt))
+                inner.statement(item)
+                self.pending += item.scalar
+            value = inner.scalar(inner.hoisted(copy.deepcopy(last.value), []))
+        except NotFusable:
+            del self.pending[before:]
+            return None
+        self.pending += inner.pending
+        return self.typed(value, inner.known.get(id(value)))
+
+    def known_operation(self, node: ast.Call, args: list[ast.expr]) -> ast.expr | None:
+        """A helper call whose result is plain code for the known dtypes of its arguments: the float
+        argument of a float (itself), ``a / b`` of one float type, a same-kind write (the value)."""
+        symbol = self.program.symbol(node.func.id) if isinstance(node.func, ast.Name) else None
+        if symbol is None:
+            return None
+        dtypes = [self.known.get(id(a)) for a in args]
+        if symbol.library == "float_argument" and len(args) == 1 and dtypes[0] is not None and dtypes[0].kind == "f":
+            return args[0]
+        if symbol.library == "true_divide" and len(args) == 2 and dtypes[0] is not None and \
+                dtypes[0] == dtypes[1] and dtypes[0].kind == "f":
+            return self.typed(ast.BinOp(args[0], ast.Div(), args[1]), dtypes[0])
+        if symbol.library == "same_kind" and len(args) == 2 and None not in dtypes and \
+                np.can_cast(dtypes[1], dtypes[0], "same_kind"):
+            return args[1]
+        if symbol.library == "where" and len(args) == 3 and dtypes[0] == np.dtype(bool) and \
+                dtypes[1] is not None and dtypes[1] == dtypes[2]:
+            return self.typed(call(self.helper("choose"), args), dtypes[1])  # one LLVM select
+        return None
+
+    def keeps_float_type(self, node: ast.Call) -> bool:
+        """Whether ``node`` (one argument) returns the float type it is given: float32 stays float32."""
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "np":
+            return func.attr in _FLOAT_PRESERVING
+        symbol = self.program.symbol(func.id) if isinstance(func, ast.Name) else None
+        return symbol is not None and symbol.library == "float_argument"
+
+    def weak_operation(self, node: ast.Call, args: list[ast.expr]) -> ast.expr | None:
+        """A weak-literal operation (``x * 0.5``) on an element of known dtype, written out with the
+        casts its helper would make (``literals``' rules), or ``None`` to call the helper."""
+        symbol = self.program.symbol(node.func.id) if isinstance(node.func, ast.Name) else None
+        if symbol is None or symbol.weak is None or len(args) != 2:
+            return None
+        op_name, literal_on_left = symbol.weak
+        literal, operand = (node.args[0], args[1]) if literal_on_left else (node.args[1], args[0])
+        dtype = self.known.get(id(operand))
+        if dtype is None or not isinstance(literal, ast.Constant) or type(literal.value) not in (bool, int, float):
+            return None
+        value = literal.value
+        if type(value) is int and dtype.kind in "iu" and op_name != "Div" and \
+                not np.iinfo(dtype).min <= value <= np.iinfo(dtype).max:
+            return None  # the helper raises OverflowError at run time, as eager code does
+        operand_target, literal_target = weak_targets(numba.from_dtype(dtype), numba.typeof(value), op_name)
+        result = operand_target or numba.from_dtype(dtype)
+        if not isinstance(result, (types.Number, types.Boolean)):
+            return None
+
+        def cast(expr: ast.expr, target) -> ast.expr:
+            return expr if target is None else call(numpy_attr(np.dtype(str(target)).name), [expr])
+        op = _AST_OPERATORS[op_name]()
+        lit, opnd = cast(ast.Constant(value), literal_target), cast(operand, operand_target)
+        expr = ast.BinOp(lit, op, opnd) if literal_on_left else ast.BinOp(opnd, op, lit)
+        result_dtype = np.dtype(str(result))
+        if not (result_dtype.kind == "f" and isinstance(op, _SAME_FLOAT_OPS)):
+            expr = cast(expr, result)  # Numba computes small integers in int64: back to the table's type
+        return self.typed(expr, result_dtype)
 
 
 def scalar_twin(program: Program, function: Function) -> str | None:
@@ -333,6 +497,7 @@ def scalar_twin(program: Program, function: Function) -> str | None:
         value = scalarizer.scalar(scalarizer.hoisted(copy.deepcopy(last.value), []))
     except NotFusable:
         return None
+    out += [at(s, origin_of(last)) for s in scalarizer.pending]
     out.append(at(ast.Return(value), origin_of(last)))
     twin = Function(f"{function.name}_element", list(function.params), [], out, function.header,
                     decorator=name("_bm_njit_inline"), purpose="twin")
