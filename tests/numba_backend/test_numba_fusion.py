@@ -21,7 +21,7 @@ from brainpy_math_numba.elementwise import exp_float32  # noqa: E402
 from brainpy_math_numba.jit.ir import Kind, Role, walk_statements  # noqa: E402
 
 from _ir import (array_fallbacks, array_name, assignments, called_functions, called_names, entry_of,  # noqa: E402
-                 functions, functions_of, fused_loops, has_role, kernels, nodes, symbol_calls, text)
+                 functions, fused_loops, has_role, kernels, nodes, symbol_calls, text)
 
 
 @pytest.fixture(autouse=True)
@@ -279,12 +279,11 @@ def test_elementwise_helper_functions_are_called_one_element_at_a_time_inside_th
         step = bm.jit(gates.update, fuse=fuse)
         step(V)
         results.append(np.asarray(gates.m).copy())
-        if fuse:  # the loop calls the one-element twin of rate, which calls the twin of _exprel
+        if fuse:  # the bodies of rate and of _exprel are written into the loop, one element at a time
             (loop,) = fused_loops(step)
-            (rate,) = called_functions(step, loop, purpose="twin")
-            assert rate.header.function == Gates.rate.__qualname__
-            (exprel,) = functions_of(step, _exprel.__qualname__, purpose="twin")
-            assert called_functions(step, rate, purpose=None) == [exprel]
+            assert called_functions(step, loop, purpose=None) == []  # no generated function left to call
+            # _exprel's expm1, inside the loop: the float32 one-element version
+            assert symbol_calls(step, lambda s: s.obj is elementwise.expm1, where=loop)
     np.testing.assert_allclose(results[0], results[1], rtol=2e-6, atol=1e-7)
     m0 = np.linspace(0.0, 1.0, 257)
     x = (-63.0 - V.astype(np.float64)) * 0.25
@@ -463,9 +462,10 @@ def test_a_call_moved_before_the_loop_sees_the_writes_it_followed(aliased):
     np.testing.assert_allclose(np.asarray(model.a), doubled + total - 1.0)
 
 
-def test_a_loop_fixed_at_a_few_elements_by_a_variable_is_not_fused():
-    """A Variable of 4 elements (or a 2-D one) fixes the loop length: its set-up would cost more
-    than the passes it saves, so the array code stays."""
+def test_a_loop_fixed_at_a_few_elements_by_a_variable_is_not_fused_when_guarded():
+    """A 2-D Variable cannot be looped over: the array code stays. A Variable of 4 elements is one
+    short pass (fused: compiling the array code instead costs more); in the guarded variant, whose
+    run-time checks would cost more than the passes saved, it stays array code."""
     class Small(bm.Base):
         def __init__(self, shape):
             super().__init__()
@@ -474,11 +474,13 @@ def test_a_loop_fixed_at_a_few_elements_by_a_variable_is_not_fused():
         def update(self, k):
             self.x += k * 2.0
 
-    for shape, fused in (((4,), False), ((3, 40), False), ((40,), True)):
+    for shape, fused, guarded in (((4,), True, False), ((4,), False, True), ((3, 40), False, False),
+                                  ((40,), True, False), ((40,), True, True)):
         model = Small(shape)
         step = bm.jit(model.update)
+        step._options["guarded"] = guarded  # what a FusionMiss switches on
         step(1.0)
-        assert bool(fused_loops(step)) == fused
+        assert bool(fused_loops(step)) == fused, (shape, guarded)
         np.testing.assert_array_equal(np.asarray(model.x), np.full(shape, 2.0))
 
 

@@ -172,10 +172,13 @@ def _convert(program: Program, statements: list[ast.stmt]) -> tuple[Scalarizer, 
 
 
 def _loop_may_pay(scalarizer: Scalarizer) -> bool:
-    """False when one of the model's own arrays fixes the loop at a few elements (or at none: not
-    1-D), where the loop's set-up costs more than the passes it saves."""
+    """False when one of the model's own arrays is not 1-D (the loop cannot run), or, in the guarded
+    form, fixes the loop at a few elements, where the run-time checks cost more than the passes it
+    saves. Unguarded, a short loop is still one pass, and it spares compiling the array code (an
+    assignment into a slice alone compiles Numba's shape-error formatting, ~2 s)."""
     arrays = {a.name: a.plain for a in scalarizer.program.arrays.values()}
-    return not any(n in arrays and (arrays[n].ndim != 1 or arrays[n].size < _MIN_FUSED_LENGTH)
+    guarded = scalarizer.program.options.get("guarded", False)
+    return not any(n in arrays and (arrays[n].ndim != 1 or guarded and arrays[n].size < _MIN_FUSED_LENGTH)
                    for n in scalarizer.operands)
 
 
