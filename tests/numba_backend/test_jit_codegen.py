@@ -17,7 +17,7 @@ from brainpy_math_numba.jit.ir import Kind  # noqa: E402
 from brainpy_math_numba.transforms import JitFunction  # noqa: E402
 
 import _numba_jit_models as models  # noqa: E402
-from _ir import array_name, called_functions, entry_of, functions, functions_of, nodes, program_of, text  # noqa: E402
+from _ir import array_name, called_functions, entry_of, functions, functions_of, fused_loops, nodes, program_of, text  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -57,9 +57,12 @@ def test_generated_source_shows_the_rewrites(forms_pair):
     compiled, step, _ = forms_pair
     entry = entry_of(step)
     everything = [n for f in functions(step, None) for n in nodes(f)]
-    # self.V.value = ... writes in place
-    targets = [text(t) for n in nodes(entry) if isinstance(n, ast.Assign) for t in n.targets]
-    assert f"{array_name(step, compiled.V)}[...]" in targets
+    # self.V.value = ... writes in place: the whole array, or (fused) each element of it in the loop
+    V = array_name(step, compiled.V)
+    targets = [t for n in nodes(entry) if isinstance(n, ast.Assign) for t in n.targets]
+    assert any(isinstance(t, ast.Subscript) and text(t.value) == V and
+               (text(t.slice) == "..." or any(t.slice.id == loop.target.id for loop in fused_loops(step)))
+               for t in targets)
     # the loops over objects (a list, a dict's items) are unrolled: one function per synapse, each called once
     loops = [n for n in everything if isinstance(n, (ast.For, ast.While))]
     assert not any(isinstance(n, ast.Name) and n.id in ("syn", "name") for loop in loops

@@ -61,6 +61,11 @@ _AST_OPERATORS = {"Add": ast.Add, "Sub": ast.Sub, "Mult": ast.Mult, "Div": ast.D
                   "LShift": ast.LShift, "RShift": ast.RShift}
 
 
+def _same(a: np.dtype | None, b: np.dtype | None) -> bool:
+    """Two known dtypes that are equal (``np.dtype('float64') == None`` is True in NumPy)."""
+    return a is not None and b is not None and a == b
+
+
 def _elementwise_ufunc(attr: str) -> bool:
     ufunc = getattr(np, attr, None)
     return isinstance(ufunc, np.ufunc) and ufunc.nout == 1 and attr not in ("matmul", "vecdot", "matvec", "vecmat")
@@ -145,7 +150,6 @@ class Scalarizer:
         self.stored: list[str] = []
         self.separations: list[tuple[str, str]] = []  # (array written, array a later hoisted call reads)
         self.fresh: set[str] = set()  # hoisted names holding a pure call's result: a new array, no view
-        self.known: dict[int, np.dtype] = {}  # id of a one-element expression -> its dtype, when known now
         self.local_dtypes: dict[str, np.dtype] = {}  # a run local's scalar -> its dtype, when known now
         self.late = False  # the statement being converted has a call moved before a write
         self.forwarded: dict[str, str] = {}  # array stored in the loop -> scalar holding its element
@@ -164,10 +168,16 @@ class Scalarizer:
         array = self.program.array_named(identifier)
         return array if array is not None and array.ndim == 1 and array.dtype.kind in "biufc" else None
 
-    def typed(self, node: ast.expr, dtype: np.dtype | None) -> ast.expr:
+    @staticmethod
+    def typed(node: ast.expr, dtype: np.dtype | None) -> ast.expr:
+        """``node`` marked with the dtype its value has (kept on the node: copies keep it too)."""
         if dtype is not None:
-            self.known[id(node)] = np.dtype(dtype)
+            node.bm_dtype = np.dtype(dtype)  # type: ignore[attr-defined]
         return node
+
+    @staticmethod
+    def dtype_of(node: ast.expr) -> np.dtype | None:
+        return getattr(node, "bm_dtype", None)
 
     def read(self, identifier: str) -> ast.expr:
         if self.twin and identifier not in self.scalars:
@@ -197,8 +207,8 @@ class Scalarizer:
             if isinstance(target, ast.Name):
                 local = target.id if self.twin and not self.rename else self.program.names.new(Role.ELEMENT,
                                                                                                 target.id)
-                if id(scalar_value) in self.known:
-                    self.local_dtypes[local] = self.known[id(scalar_value)]
+                if self.dtype_of(scalar_value) is not None:
+                    self.local_dtypes[local] = self.dtype_of(scalar_value)
                 scalar = [ast.Assign([ast.Name(local, ast.Store())], scalar_value)]
                 self.scalars[target.id] = local
                 self.written.add(target.id)
@@ -336,12 +346,17 @@ class Scalarizer:
         if isinstance(node, ast.BinOp):
             self.has_operation = True
             left, right = self.scalar(node.left), self.scalar(node.right)
+            dtype = self.dtype_of(left)
+            if _same(dtype, np.dtype(bool)) and _same(self.dtype_of(right), dtype) and \
+                    isinstance(node.op, (ast.Mult, ast.Add)):
+                # NumPy's bool * bool is logical and, bool + bool logical or (Numba's scalars: ints)
+                logical = ast.BitAnd() if isinstance(node.op, ast.Mult) else ast.BitOr()
+                return self.typed(ast.BinOp(left, logical, right), dtype)
             out = ast.BinOp(left, node.op, right)
-            dtype = self.known.get(id(left))
-            if dtype is not None and dtype == self.known.get(id(right)) and dtype.kind == "f" and \
+            if _same(dtype, self.dtype_of(right)) and dtype.kind == "f" and \
                     isinstance(node.op, _SAME_FLOAT_OPS):
                 self.typed(out, dtype)  # float32 op float32 is float32 in Numba too
-            if dtype == np.dtype(bool) and self.known.get(id(right)) == dtype and \
+            if _same(dtype, np.dtype(bool)) and _same(self.dtype_of(right), dtype) and \
                     isinstance(node.op, (ast.BitAnd, ast.BitOr, ast.BitXor)):
                 self.typed(out, dtype)
             return out
@@ -350,7 +365,7 @@ class Scalarizer:
             operand = self.scalar(node.operand)
             if isinstance(node.op, ast.Invert):
                 return call(self.helper("invert"), [operand])
-            dtype = self.known.get(id(operand))
+            dtype = self.dtype_of(operand)
             return self.typed(ast.UnaryOp(node.op, operand), dtype if dtype is not None and dtype.kind == "f" else None)
         if isinstance(node, ast.Compare):
             self.has_operation = True
@@ -372,7 +387,7 @@ class Scalarizer:
         if written is not None:
             return written
         out = ast.Call(callee, args, [])
-        dtype = self.known.get(id(args[0])) if len(args) == 1 else None
+        dtype = self.dtype_of(args[0]) if len(args) == 1 else None
         if dtype is not None and dtype.kind == "f" and self.keeps_float_type(node):
             self.typed(out, dtype)
         return out
@@ -394,8 +409,8 @@ class Scalarizer:
             local = self.program.names.new(Role.ELEMENT, param)
             self.pending.append(ast.Assign([ast.Name(local, ast.Store())], argument))
             inner.scalars[param] = local
-            if id(argument) in self.known:
-                inner.local_dtypes[local] = self.known[id(argument)]
+            if self.dtype_of(argument) is not None:
+                inner.local_dtypes[local] = self.dtype_of(argument)
         try:
             for stmt in statements:
                 item = Statement(copy.deepcopy(stmt))
@@ -406,7 +421,7 @@ class Scalarizer:
             del self.pending[before:]
             return None
         self.pending += inner.pending
-        return self.typed(value, inner.known.get(id(value)))
+        return self.typed(value, self.dtype_of(value))
 
     def known_operation(self, node: ast.Call, args: list[ast.expr]) -> ast.expr | None:
         """A helper call whose result is plain code for the known dtypes of its arguments: the float
@@ -414,17 +429,17 @@ class Scalarizer:
         symbol = self.program.symbol(node.func.id) if isinstance(node.func, ast.Name) else None
         if symbol is None:
             return None
-        dtypes = [self.known.get(id(a)) for a in args]
+        dtypes = [self.dtype_of(a) for a in args]
         if symbol.library == "float_argument" and len(args) == 1 and dtypes[0] is not None and dtypes[0].kind == "f":
             return args[0]
         if symbol.library == "true_divide" and len(args) == 2 and dtypes[0] is not None and \
-                dtypes[0] == dtypes[1] and dtypes[0].kind == "f":
+                _same(dtypes[0], dtypes[1]) and dtypes[0].kind == "f":
             return self.typed(ast.BinOp(args[0], ast.Div(), args[1]), dtypes[0])
-        if symbol.library == "same_kind" and len(args) == 2 and None not in dtypes and \
+        if symbol.library == "same_kind" and len(args) == 2 and all(d is not None for d in dtypes) and \
                 np.can_cast(dtypes[1], dtypes[0], "same_kind"):
             return args[1]
-        if symbol.library == "where" and len(args) == 3 and dtypes[0] == np.dtype(bool) and \
-                dtypes[1] is not None and dtypes[1] == dtypes[2]:
+        if symbol.library == "where" and len(args) == 3 and _same(dtypes[0], np.dtype(bool)) and \
+                _same(dtypes[1], dtypes[2]):
             return self.typed(call(self.helper("choose"), args), dtypes[1])  # one LLVM select
         return None
 
@@ -444,7 +459,7 @@ class Scalarizer:
             return None
         op_name, literal_on_left = symbol.weak
         literal, operand = (node.args[0], args[1]) if literal_on_left else (node.args[1], args[0])
-        dtype = self.known.get(id(operand))
+        dtype = self.dtype_of(operand)
         if dtype is None or not isinstance(literal, ast.Constant) or type(literal.value) not in (bool, int, float):
             return None
         value = literal.value
