@@ -259,3 +259,23 @@ class Float64WhereWithPythonInt(bm.Base):
 # Fixed: the fused loop's where of known dtypes no longer takes a Python int for a float64.
 def test_where_of_a_float64_variable_and_a_python_int_stored_under_x64_jit():
     check_class(Float64WhereWithPythonInt, x64=True)
+
+
+def _floor_at_one(x):
+    return bm.where(x > 1, x, 1.0)
+
+
+class HelperInsideAReduction(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.v = bm.Variable(bm.asarray([-7.5, 4.25, -0.75, -4.75]))
+        self.s = bm.Variable(bm.asarray(3.5))
+
+    def update(self):
+        self.v *= bm.sum(bm.where(self.v >= -0.5, -self.s, _floor_at_one(self.s)))
+
+
+# Found after the fused loops began writing helper bodies into the loop: the argument of bm.sum is
+# computed by a materialising kernel, which dropped the helper's statements (NameError in Numba).
+def test_helper_called_inside_the_argument_of_a_reduction_under_jit():
+    check_class(HelperInsideAReduction)

@@ -94,12 +94,14 @@ def _add_kernels(program: Program, operands: list[str], array_expression: ast.ex
     kernel = program.names.new(Role.KERNEL)
     index = scalarizer.index_name
     stored = call(scalarizer.helper("store"), [name("_bm_out"), name(index), scalar_expression])
+    # The statements the expression needs first (the bodies of helper functions written into the loop).
+    element = [at(p, origin) for p in scalarizer.pending] + [at(ast.Expr(stored), origin)]
+    scalarizer.pending = []
     fill = [
         at(ast.Assign([ast.Name("_bm_out", ast.Store())],
                       call(ast.Attribute(name("np"), "empty", ast.Load()),
                            [name("_bm_n"), ast.Attribute(name("_bm_prototype"), "dtype", ast.Load())])), origin),
-        at(ast.For(ast.Name(index, ast.Store()), call("range", [name("_bm_n")]), [at(ast.Expr(stored), origin)], []),
-           origin),
+        at(ast.For(ast.Name(index, ast.Store()), call("range", [name("_bm_n")]), element, []), origin),
         at(ast.Return(name("_bm_out")), origin),
     ]
     array = [at(ast.Return(array_expression), origin)]
