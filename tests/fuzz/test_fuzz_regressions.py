@@ -279,3 +279,21 @@ class HelperInsideAReduction(bm.Base):
 # computed by a materialising kernel, which dropped the helper's statements (NameError in Numba).
 def test_helper_called_inside_the_argument_of_a_reduction_under_jit():
     check_class(HelperInsideAReduction)
+
+
+class Int8ZeroDExpressionReturned(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.b = bm.Variable(bm.asarray(False))
+        self.v = bm.Variable(bm.asarray(-5, dtype=bm.int8))
+
+    def update(self):
+        t = bm.where(self.b, self.v, 1)
+        return 1 + t * 3
+
+
+@pytest.mark.xfail(strict=True, reason="arithmetic on 0-d arrays gives Numba scalars inside compiled code, and "
+                                       "Numba computes int8 scalars in int64: the returned value is int64 (eager, "
+                                       "the table and JAX: int8), fused or not (the same family as the 0-d .mean())")
+def test_int8_zero_d_expression_returned_under_x64_jit():
+    check_class(Int8ZeroDExpressionReturned, x64=True)
