@@ -144,6 +144,18 @@ def _in_a_fresh_process(script: str, folder: pathlib.Path) -> subprocess.Complet
                           timeout=600)
 
 
+def _check_under_x64_after_the_32_bit_policy(model: str, folder: pathlib.Path) -> None:
+    """``check_class(model, x64=True)`` in a fresh process with empty caches, the model compiled under the
+    32-bit policy first: which policy compiled a weak-literal kernel first decides its dtype (see
+    test_weak_literal_kernels_follow_the_policy_after_switching_x64), so the order is fixed here."""
+    run = _in_a_fresh_process("import brainpy_math as bm\n"
+                              "import tests.fuzz.test_fuzz_regressions as r\n"
+                              "bm.set_backend('numba')\n"
+                              f"bm.jit(r.{model}().update)()\n"
+                              f"r.check_class(r.{model}, x64=True)\n", folder)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
 # With empty caches: `bool_array * 0.5` is float32 inside compiled code, and the dot compiles. Where the
 # same weak-literal kernel was compiled under x64 before (in this process or, through Numba's disk cache,
 # any earlier one), it is float64 and the dot fails: the bug below (it made this test pass or fail with
@@ -216,14 +228,7 @@ class BoolPlusPythonInt(bm.Base):
                                        "int32 under Numba's jit; the table, eager code and JAX say int64 "
                                        "(`2 - bool_array` is right)")
 def test_bool_variable_plus_python_int_is_int64_under_x64_jit(tmp_path):
-    # In a fresh process with empty caches, the 32-bit policy first: which policy compiled the
-    # weak-literal kernel first decides the dtype (see test_weak_literal_kernels_follow_the_policy_...).
-    run = _in_a_fresh_process("import brainpy_math as bm\n"
-                              "import tests.fuzz.test_fuzz_regressions as r\n"
-                              "bm.set_backend('numba')\n"
-                              "bm.jit(r.BoolPlusPythonInt().update)()\n"
-                              "r.check_class(r.BoolPlusPythonInt, x64=True)\n", tmp_path)
-    assert run.returncode == 0, run.stderr[-2000:]
+    _check_under_x64_after_the_32_bit_policy("BoolPlusPythonInt", tmp_path)
 
 
 class MeanOfAZeroDExpression(bm.Base):
@@ -271,14 +276,7 @@ class Int32TimesPythonFloat(bm.Base):
                                        "(int32 with a Python float: the default float), eager code and JAX say "
                                        "float64")
 def test_int32_variable_times_python_float_is_float64_under_x64_jit(tmp_path):
-    # In a fresh process with empty caches, the 32-bit policy first: which policy compiled the
-    # weak-literal kernel first decides the dtype (see test_weak_literal_kernels_follow_the_policy_...).
-    run = _in_a_fresh_process("import brainpy_math as bm\n"
-                              "import tests.fuzz.test_fuzz_regressions as r\n"
-                              "bm.set_backend('numba')\n"
-                              "bm.jit(r.Int32TimesPythonFloat().update)()\n"
-                              "r.check_class(r.Int32TimesPythonFloat, x64=True)\n", tmp_path)
-    assert run.returncode == 0, run.stderr[-2000:]
+    _check_under_x64_after_the_32_bit_policy("Int32TimesPythonFloat", tmp_path)
 
 
 class BoolProductStored(bm.Base):
