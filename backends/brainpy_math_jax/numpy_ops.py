@@ -620,8 +620,18 @@ globals().update({name: _empty_like_numpy(name) for name in _ORDER_STATISTICS})
 
 def histogram(a: Any, bins: Any = 10, range: Any = None, weights: Any = None,
               density: bool | None = None) -> tuple[JaxArray, JaxArray]:
-    """``numpy.histogram``: counts are integers (jax.numpy gives floats) unless weighted or a density."""
-    counts, edges = jnp.histogram(to_jax(a), unwrap(bins), range, unwrap(weights), density)
+    """``numpy.histogram``: counts are integers (jax.numpy gives floats) unless weighted or a density.
+
+    For a number of bins, the edges are NumPy's whenever they can be known before tracing (a range is given,
+    or ``a`` is concrete): ``jnp.linspace`` rounds differently in float32 (an edge of 2.0 becomes 2.0000002),
+    which moves a value lying on an edge into the bin below.
+    """
+    value = to_jax(a)
+    bins = unwrap(bins)
+    if isinstance(bins, (int, np.integer)) and (range is not None or _concrete(value)):
+        sample = np.empty(0, value.dtype) if range is not None else np.asarray(value)
+        bins = jnp.asarray(np.histogram_bin_edges(sample, int(bins), range))
+    counts, edges = jnp.histogram(value, bins, range, unwrap(weights), density)
     if weights is None and not density:
         counts = counts.astype(_config.default_int())
     return JaxArray(counts), JaxArray(edges)
