@@ -10,8 +10,10 @@ to the type the other operand dictates:
   true division) both become the default float;
 - a boolean operand with a literal becomes the default int or float.
 
-The default dtypes are read from the shared policy when the code is compiled (the generated
-source records the policy, so code compiled under another policy is never reused).
+The default dtypes are the policy's: each policy (x64 on or off) has its own set of functions, whose
+compiled code carries a token of the policy as a closure value. Numba keys a typed overload by its
+argument types and an on-disk cache entry by the closure values, so code compiled under one policy
+is never reused under the other, in this process or a later one.
 """
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ from numba.np.numpy_support import as_dtype, from_dtype
 
 from brainpy_math import _config, _promotion
 
-__all__ = ["WEAK_BINARY", "WEAK_SCALAR", "cast_literal", "float_argument", "float_argument_scalar",
-           "true_divide", "true_divide_scalar", "weak_function_name"]
+__all__ = ["cast_literal", "float_argument", "float_argument_scalar", "targets", "true_divide",
+           "true_divide_scalar", "weak_binary", "weak_function_name", "weak_scalar"]
 
 _OPERATORS: dict[str, Callable] = {
     "Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
@@ -45,32 +47,57 @@ def _scalar_type(t):
     return t.dtype if isinstance(t, types.Array) else t
 
 
-def targets(operand, literal, op_name: str):
-    """``(operand cast or None, literal cast)`` as numba scalar types."""
+def _policy_defaults(x64: bool):
+    """The default float and int of a policy, as numba types."""
+    return (types.float64, types.int64) if x64 else (types.float32, types.int32)
+
+
+def _inexact(dtype, x64: bool):
+    """:func:`brainpy_math._promotion.inexact_type` for a numba integer or bool type, under the policy
+    ``x64`` (not the current one: the caller may be typing code of the other policy)."""
+    return types.float64 if x64 and dtype.bitwidth == 64 else types.float32
+
+
+def targets(operand, literal, op_name: str, x64: bool | None = None):
+    """``(operand cast or None, literal cast)`` as numba scalar types, under the policy ``x64``
+    (default: the current one).
+
+    Example:
+        >>> from numba import types
+        >>> targets(types.int32, types.float64, "Mult", x64=False)
+        (float32, float32)
+    """
     dtype = _scalar_type(operand)
-    default_float = from_dtype(_config.default_float())
-    default_int = from_dtype(_config.default_int())
+    default_float, default_int = _policy_defaults(_config.x64_enabled() if x64 is None else x64)
+    wide = default_float is types.float64
     literal_is_float = isinstance(literal, (types.Float, types.Complex))
     if isinstance(dtype, (types.Float, types.Complex)):
         return None, dtype
-    # True division of integers or bools is computed in the table's inexact type: float32 for up
-    # to 32-bit integers, float64 for 64-bit ones (then the policy), as JAX does.
-    inexact = from_dtype(_promotion.inexact_type(as_dtype(dtype))) if isinstance(
-        dtype, (types.Boolean, types.Integer)) else None
     if isinstance(dtype, types.Boolean):
         if isinstance(literal, types.Boolean):
             return None, dtype
         if op_name == "Div":
-            return inexact, inexact
+            # True division of integers or bools is computed in the table's inexact type, as JAX does.
+            return _inexact(dtype, wide), _inexact(dtype, wide)
         target = default_float if literal_is_float else default_int
         return target, target
     if isinstance(dtype, types.Integer):
         if literal_is_float:
             return default_float, default_float
         if op_name == "Div":
-            return inexact, inexact
+            return _inexact(dtype, wide), _inexact(dtype, wide)
         return None, dtype
     return None, literal  # not a number (e.g. a tuple for `*`): leave the operation to Numba
+
+
+def _token_x64(token) -> bool:
+    """The policy a token's numba type stands for (see :func:`_policy_token`)."""
+    return token.bitwidth == 64
+
+
+def _policy_token(x64: bool):
+    """A value whose type names the policy; it is a closure value of each compiled function."""
+    return np.float64(0.0) if x64 else np.float32(0.0)
 
 
 def _cast_operand(operand, target):
@@ -109,16 +136,17 @@ def _no_check(operand, literal):
     return None
 
 
-def _make(op_name: str, literal_on_left: bool) -> Callable:
+def _stub(op_name: str, literal_on_left: bool) -> Callable:
+    """``op`` on one element with a weak literal; ``token`` names the policy (typed by its overload)."""
     op = _OPERATORS[op_name]
 
-    def scalar(a, b):  # pragma: no cover - replaced by the overload inside compiled code
+    def scalar(a, b, token):  # pragma: no cover - replaced by the overload inside compiled code
         return op(a, b)
 
     @overload(scalar, inline="always")
-    def _typed(a, b):
+    def _typed(a, b, token):
         operand, literal = (b, a) if literal_on_left else (a, b)
-        operand_target, literal_target = targets(operand, literal, op_name)
+        operand_target, literal_target = targets(operand, literal, op_name, _token_x64(token))
         cast_operand = _cast_operand(operand, operand_target)
         cast_lit = _cast_operand(literal, literal_target)
         # Numba computes small integers in int64: the result is cast back to the operand's type.
@@ -128,22 +156,38 @@ def _make(op_name: str, literal_on_left: bool) -> Callable:
         cast_result = _cast_operand(types.float64, result) if result is not None else _cast_operand(None, None)
         check = check_fits if op_name != "Div" else _no_check  # `/` computes in floats
         if literal_on_left:
-            def left(a, b):
+            def left(a, b, token):
                 check(b, a)
                 return cast_result(op(cast_lit(a), cast_operand(b)))
             return left
 
-        def right(a, b):
+        def right(a, b, token):
             check(a, b)
             return cast_result(op(cast_operand(a), cast_lit(b)))
         return right
 
+    return scalar
+
+
+_STUBS: dict[str, Callable] = {weak_function_name(name, left): _stub(name, left)
+                               for name in _OPERATORS for left in (False, True)}
+
+
+def _make(name: str, x64: bool) -> tuple[Callable, Callable]:
+    """The array and one-element functions of weak operation ``name`` under the policy ``x64``."""
+    op_name = name[len("_bm_weak_"):-2]
+    literal_on_left = name.endswith("_l")
+    scalar, token = _STUBS[name], _policy_token(x64)
+
+    def element(a, b):
+        return scalar(a, b, token)
+
     def kernel(a, b):
-        return scalar(a, b)
+        return scalar(a, b, token)
 
     # A DUFunc, not a plain function: Numba fuses ufunc calls with the arithmetic around them into
     # one loop (array expressions), so `1.0 / (1.0 + exp(-x))` stays a single pass over x.
-    kernel.__name__ = kernel.__qualname__ = weak_function_name(op_name, literal_on_left)
+    kernel.__name__ = kernel.__qualname__ = name
     elementwise = vectorize(nopython=True, cache=True)(kernel)
     check = check_fits if op_name != "Div" else _no_check
 
@@ -157,15 +201,39 @@ def _make(op_name: str, literal_on_left: bool) -> Callable:
         def checked(a, b):
             check(a, b)
             return elementwise(a, b)
-    checked.__name__ = checked.__qualname__ = kernel.__name__
-    return njit(inline="always", cache=True)(checked), scalar
+    checked.__name__ = checked.__qualname__ = name
+    element.__name__ = element.__qualname__ = name.replace("_bm_weak_", "_bm_sweak_")
+    return njit(inline="always", cache=True)(checked), njit(inline="always")(element)
 
 
-_WEAK = {weak_function_name(name, left): _make(name, left) for name in _OPERATORS for left in (False, True)}
-WEAK_BINARY: dict[str, Callable] = {name: pair[0] for name, pair in _WEAK.items()}
-"""Generated-module name → function, for every operator and literal side."""
-WEAK_SCALAR: dict[str, Callable] = {name: pair[1] for name, pair in _WEAK.items()}
-"""The same operations on one element (the fused loops of :mod:`.fusion` call these)."""
+_made: dict[tuple[str, bool], tuple[Callable, Callable]] = {}
+
+
+def _policy_pair(name: str, x64: bool | None) -> tuple[Callable, Callable]:
+    key = (name, _config.x64_enabled() if x64 is None else bool(x64))
+    pair = _made.get(key)
+    if pair is None:
+        if name not in _STUBS:
+            raise KeyError(f"weak literal operation {name!r}: expected one of {sorted(_STUBS)}")
+        pair = _made[key] = _make(*key)
+    return pair
+
+
+def weak_binary(name: str, x64: bool | None = None) -> Callable:
+    """The compiled weak-literal operation ``name`` (see :func:`weak_function_name`) on arrays or
+    scalars, under the policy ``x64`` (default: the current one).
+
+    Example:
+        >>> import numpy as np
+        >>> weak_binary("_bm_weak_Mult_r", x64=False)(np.arange(3, dtype=np.int32), 0.5).dtype
+        dtype('float32')
+    """
+    return _policy_pair(name, x64)[0]
+
+
+def weak_scalar(name: str, x64: bool | None = None) -> Callable:
+    """The same operation on one element (what the fused loops call), under the policy ``x64``."""
+    return _policy_pair(name, x64)[1]
 
 
 def cast_literal(reference, literal):  # pragma: no cover - replaced by the overload
@@ -181,25 +249,48 @@ def _cast_literal_typed(reference, literal):
     return lambda reference, literal: literal
 
 
-def float_argument_scalar(x):  # pragma: no cover - replaced by the overload
-    """One element of :data:`float_argument`."""
+def float_argument_scalar(x, token):  # pragma: no cover - replaced by the overload
+    """One element of :func:`float_argument` under the policy ``token`` names."""
     return x
 
 
 @overload(float_argument_scalar, inline="always")
-def _float_argument_typed(x):
+def _float_argument_typed(x, token):
     if isinstance(x, (types.Integer, types.Boolean)):
-        target = from_dtype(_promotion.inexact_type(as_dtype(x)))
-        return lambda x: target(x)
-    return lambda x: x
+        target = _inexact(x, _token_x64(token))
+        return lambda x, token: target(x)
+    return lambda x, token: x
 
 
-def _float_argument_kernel(x):
-    return float_argument_scalar(x)
+def _make_float_argument(x64: bool) -> tuple[Callable, Callable]:
+    token = _policy_token(x64)
+
+    def element(x):
+        return float_argument_scalar(x, token)
+
+    def kernel(x):
+        return float_argument_scalar(x, token)
+    kernel.__name__ = kernel.__qualname__ = "float_argument"
+    element.__name__ = element.__qualname__ = "float_argument_one"
+    return vectorize(nopython=True, cache=True)(kernel), njit(inline="always")(element)
 
 
-float_argument = vectorize(nopython=True, cache=True)(_float_argument_kernel)
-"""``x`` as the default float if it is an integer or boolean (the input of a float-valued ufunc)."""
+_float_arguments: dict[bool, tuple[Callable, Callable]] = {}
+
+
+def float_argument(x64: bool | None = None) -> tuple[Callable, Callable]:
+    """``(on arrays, on one element)``: ``x`` as the inexact type if it is an integer or boolean (the
+    input of a float-valued ufunc), under the policy ``x64`` (default: the current one).
+
+    Example:
+        >>> import numpy as np
+        >>> float_argument(x64=False)[0](np.arange(2, dtype=np.int8)).dtype
+        dtype('float32')
+    """
+    wide = _config.x64_enabled() if x64 is None else bool(x64)
+    if wide not in _float_arguments:
+        _float_arguments[wide] = _make_float_argument(wide)
+    return _float_arguments[wide]
 
 
 def true_divide_scalar(a, b):  # pragma: no cover - replaced by the overload

@@ -76,18 +76,12 @@ KNOWN_BUGS = frozenset({
     # bm.exp/tanh/sqrt... of int8, uint8 or bool arrays, eagerly on Numba, compute in float16
     # (NumPy's loop) before the result is cast to float32.
     "float16_loop_for_small_ints",
-    # Under x64, ``bool_array + 1`` and ``bool_array * 2`` (the Python int on the right) are int32
-    # under Numba's jit; the table says int64.
-    "bool_with_python_int_under_x64",
     # ``(zero_d_array * 0.5).mean()`` under Numba's jit: arithmetic on 0-d arrays gives a Numba
     # scalar, which has no ``.mean()`` (TypeError).
     "method_of_a_zero_d_expression",
     # Under x64, Numba (eager and jit) computes ``.mean()``, ``bm.sqrt``... of 8- to 32-bit
     # integers in float64 (NumPy's types); the table and JAX say float32.
     "float64_for_small_ints_under_x64",
-    # Under x64, ``int32_array * 0.5`` (an integer array with a Python float) is float32 under
-    # Numba's jit; the table says float64.
-    "int_with_python_float_under_x64",
 })
 
 
@@ -332,11 +326,6 @@ class _Builder:
             lo, hi = self._arith(op, span[0], span[1])
         if not _fits(dtype, lo, hi):
             return None
-        if self._int_float_bug(left, right):
-            return None
-        if "bool_with_python_int_under_x64" in self.avoid and self.x64 and isinstance(left, _Expr) and \
-                left.dtype == BOOL and isinstance(right, int):
-            return None
         text = f"({_text(left)} {op} {_text(right)})"
         return _Expr(text, dtype, _broadcast(*(e.shape for e in exprs)), lo, hi)
 
@@ -385,7 +374,7 @@ class _Builder:
             shape = _broadcast(cond.shape, a.shape, b.shape)
         else:
             value = self.literal(want_float=a.dtype.kind == "f" or None)
-            if self._strong_literal_bug(a, value) or self._int_float_bug(a, value):
+            if self._strong_literal_bug(a, value):
                 return None
             if a.dtype == np.float64 and isinstance(value, int) and "where_of_float64_and_python_int" in self.avoid:
                 return None
@@ -405,14 +394,6 @@ class _Builder:
             return False
         strong = np.dtype(np.float64 if isinstance(value, float) else np.int64)
         return _promotion.result_type(e.dtype, strong) != _promotion.result_type(e.dtype, value)
-
-    def _int_float_bug(self, e: _Expr | int | float, value: _Expr | int | float) -> bool:
-        """Whether ``e op value`` would meet the known bug ``int_with_python_float_under_x64``."""
-        if not (self.x64 and "int_with_python_float_under_x64" in self.avoid):
-            return False
-        pair = (e, value) if isinstance(e, _Expr) else (value, e)
-        # Bools too (over-approximated): ``bm.abs(bool) + 1`` is an integer.
-        return isinstance(pair[0], _Expr) and pair[0].dtype.kind in "biu" and isinstance(pair[1], float)
 
     def _inexact_bug(self, e: _Expr) -> bool:
         """Whether a float-valued function of ``e`` would meet a known bug of Numba's dtypes."""
@@ -454,7 +435,7 @@ class _Builder:
             other: _Expr | int | float = self.expr(depth)
         else:
             other = self.literal(want_float=e.dtype.kind == "f" or None)
-            if self._strong_literal_bug(e, other) or self._int_float_bug(e, other):
+            if self._strong_literal_bug(e, other):
                 return None
             if "python_int_cast_to_bool" in self.avoid and e.dtype == BOOL and isinstance(other, int):
                 return None
@@ -474,20 +455,13 @@ class _Builder:
         inexact = _promotion.inexact_type(e.dtype)
         if self.draw(st.booleans()):
             value = self.draw(st.sampled_from([2, 4, 0.5, 2.5]))
-            if self._int_float_bug(e, value) or (
-                    e.dtype == BOOL and self.x64 and "bool_with_python_int_under_x64" in self.avoid):
-                return None
             lo, hi = sorted([e.lo / value, e.hi / value])
             return _Expr(f"({e.text} / {value!r})", _promotion.result_type(inexact, value), e.shape, lo, hi)
         # A divisor that cannot be zero: |e| + 1 (its dtype must hold |e| + 1).
         bound = max(abs(e.lo), abs(e.hi)) + 1
         if not _fits(e.dtype if e.numeric else np.dtype(bm.int_), 0, bound):
             return None
-        if e.dtype == BOOL and self.x64 and "bool_with_python_int_under_x64" in self.avoid:
-            return None  # bm.abs(bool) + 1
         value = self.literal(want_float=self.draw(st.booleans()))
-        if self._int_float_bug(e, value):
-            return None
         divisor_dtype = _promotion.result_type(e.dtype, 1)
         dtype = _promotion.result_type(_promotion.inexact_type(divisor_dtype), value)
         magnitude = abs(value)
@@ -539,11 +513,6 @@ class _Builder:
             return None  # rectify is bm.maximum(x, 0)
         if name == "floor_at_one" and e.dtype == np.float64 and "where_of_float64_and_python_int" in self.avoid:
             return None  # floor_at_one is bm.where(x > 1, x, 1)
-        if name == "rectify" and self._int_float_bug(e, 0.5):
-            return None  # rectify multiplies by 0.5
-        if name == "double_plus_one" and e.dtype == BOOL and self.x64 and \
-                "bool_with_python_int_under_x64" in self.avoid:
-            return None  # double_plus_one is x * 2 + 1
         dtype = dtype_of(e.dtype)
         lo, hi = bounds_of(e.lo, e.hi) if e.numeric else bounds_of(0, 1)
         if dtype == BOOL:

@@ -146,8 +146,8 @@ def _in_a_fresh_process(script: str, folder: pathlib.Path) -> subprocess.Complet
 
 def _check_under_x64_after_the_32_bit_policy(model: str, folder: pathlib.Path) -> None:
     """``check_class(model, x64=True)`` in a fresh process with empty caches, the model compiled under the
-    32-bit policy first: which policy compiled a weak-literal kernel first decides its dtype (see
-    test_weak_literal_kernels_follow_the_policy_after_switching_x64), so the order is fixed here."""
+    32-bit policy first: the order that once decided the dtype of the weak-literal kernels (see
+    test_weak_literal_kernels_follow_the_policy_after_switching_x64)."""
     run = _in_a_fresh_process("import brainpy_math as bm\n"
                               "import tests.fuzz.test_fuzz_regressions as r\n"
                               "bm.set_backend('numba')\n"
@@ -156,30 +156,36 @@ def _check_under_x64_after_the_32_bit_policy(model: str, folder: pathlib.Path) -
     assert run.returncode == 0, run.stderr[-2000:]
 
 
-# With empty caches: `bool_array * 0.5` is float32 inside compiled code, and the dot compiles. Where the
-# same weak-literal kernel was compiled under x64 before (in this process or, through Numba's disk cache,
-# any earlier one), it is float64 and the dot fails: the bug below (it made this test pass or fail with
-# the order of the tests and the state of the cache).
+class BoolTimesFloat(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.b = bm.Variable(bm.asarray([True, False], dtype=bm.bool))
+
+    def update(self):
+        return self.b * 0.5
+
+
+# `bool_array * 0.5` is float32 inside compiled code under the 32-bit policy and float64 under x64, whichever
+# policy compiled the weak-literal kernel first, in this process or (through Numba's disk cache) an earlier
+# one. It once kept the dtype of its first use: the dot below failed or passed with the order of the tests.
 def test_dot_of_a_bool_times_python_float_and_a_float32_variable_under_jit(tmp_path):
     run = _in_a_fresh_process("from tests.fuzz.test_fuzz_regressions import BoolTimesFloatDotted, check_class\n"
                               "check_class(BoolTimesFloatDotted)\n", tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason="the weak-literal kernels (literals.WEAK_BINARY, DUFuncs) keep the loops "
-                                       "they compiled under the policy of their first use: after bm.enable_x64(), "
-                                       "`bool_array * 0.5` compiled; back under the 32-bit policy it is still "
-                                       "float64 inside compiled code (and the reverse)")
 def test_weak_literal_kernels_follow_the_policy_after_switching_x64(tmp_path):
-    run = _in_a_fresh_process(
-        "import numpy as np, brainpy_math as bm\n"
-        "from tests.fuzz.test_fuzz_regressions import BoolTimesFloatDotted\n"
-        "bm.set_backend('numba')\n"
-        "bm.enable_x64()\n"
-        "m = BoolTimesFloatDotted(); bm.jit(m.update)()\n"
-        "bm.disable_x64()\n"
-        "import tests.fuzz.test_fuzz_regressions as r\n"
-        "r.check_class(r.BoolTimesFloatDotted)\n", tmp_path)
+    x64_first = ("import brainpy_math as bm\n"
+                 "import tests.fuzz.test_fuzz_regressions as r\n"
+                 "r.check_class(r.BoolTimesFloat, x64=True)\n"
+                 "r.check_class(r.BoolTimesFloatDotted)\n"
+                 "r.check_class(r.BoolTimesFloat)\n")
+    run = _in_a_fresh_process(x64_first, tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    # A later process finds both policies' kernels in the disk cache: each must be found under its own.
+    run = _in_a_fresh_process("import tests.fuzz.test_fuzz_regressions as r\n"
+                              "r.check_class(r.BoolTimesFloatDotted)\n"
+                              "r.check_class(r.BoolTimesFloat, x64=True)\n", tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
 
 
@@ -224,9 +230,6 @@ class BoolPlusPythonInt(bm.Base):
         return self.b + 1
 
 
-@pytest.mark.xfail(strict=True, reason="under x64, `bool_array + 1` (and `* 2`, the Python int on the right) is "
-                                       "int32 under Numba's jit; the table, eager code and JAX say int64 "
-                                       "(`2 - bool_array` is right)")
 def test_bool_variable_plus_python_int_is_int64_under_x64_jit(tmp_path):
     _check_under_x64_after_the_32_bit_policy("BoolPlusPythonInt", tmp_path)
 
@@ -272,9 +275,6 @@ class Int32TimesPythonFloat(bm.Base):
         return self.v * 0.5
 
 
-@pytest.mark.xfail(strict=True, reason="under x64, `int32_array * 0.5` is float32 under Numba's jit; the table "
-                                       "(int32 with a Python float: the default float), eager code and JAX say "
-                                       "float64")
 def test_int32_variable_times_python_float_is_float64_under_x64_jit(tmp_path):
     _check_under_x64_after_the_32_bit_policy("Int32TimesPythonFloat", tmp_path)
 

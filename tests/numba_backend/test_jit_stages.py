@@ -178,9 +178,9 @@ def test_fuse_does_not_move_a_call_of_a_model_function_across_a_write():
 
 def test_fuse_uses_the_one_element_version_the_symbol_table_names():
     program, (a, b, _) = model_program()
-    array = program.inject("weak_mult", literals.WEAK_BINARY["_bm_weak_Mult_r"], "weak *", Kind.ELEMENTWISE,
+    array = program.inject("weak_mult", literals.weak_binary("_bm_weak_Mult_r"), "weak *", Kind.ELEMENTWISE,
                            element="weak_mult_one")
-    program.inject("weak_mult_one", literals.WEAK_SCALAR["_bm_weak_Mult_r"], "weak * (one)", Kind.ELEMENTWISE,
+    program.inject("weak_mult_one", literals.weak_scalar("_bm_weak_Mult_r"), "weak * (one)", Kind.ELEMENTWISE,
                    element="weak_mult_one")
     function = Function("f", [], [a, b], statements(f"{b}[...] = {array}({a}, 0.5) + 1"))
     loop = next(s for s in ir.walk_statements(fuse_runs(function, program)) if isinstance(s, ast.For))
@@ -268,9 +268,9 @@ def test_elementwise_select_is_one_instruction_without_a_branch():
 
 def test_fuse_writes_helper_bodies_and_weak_literals_out_for_known_dtypes():
     program, (a, b, _) = model_program()
-    weak = program.inject("weak_mult", literals.WEAK_BINARY["_bm_weak_Mult_r"], "weak *", Kind.ELEMENTWISE,
+    weak = program.inject("weak_mult", literals.weak_binary("_bm_weak_Mult_r"), "weak *", Kind.ELEMENTWISE,
                           element="weak_mult_one", weak=("Mult", False))
-    program.inject("weak_mult_one", literals.WEAK_SCALAR["_bm_weak_Mult_r"], "weak * (one)", Kind.ELEMENTWISE,
+    program.inject("weak_mult_one", literals.weak_scalar("_bm_weak_Mult_r"), "weak * (one)", Kind.ELEMENTWISE,
                    element="weak_mult_one")
     helper = program.add_function(Function("_bm_f1_half", ["x"], [], statements(f"y = {weak}(x, 0.5)\nreturn y")))
     helper.plain_body = helper.body
@@ -284,9 +284,9 @@ def test_fuse_writes_helper_bodies_and_weak_literals_out_for_known_dtypes():
 def test_fuse_keeps_the_helper_for_an_int_literal_out_of_the_dtypes_range():
     program = Program({})
     a, b = program.array(np.zeros(64, np.int8)), program.array(np.zeros(64, np.int8))
-    weak = program.inject("weak_add", literals.WEAK_BINARY["_bm_weak_Add_r"], "weak +", Kind.ELEMENTWISE,
+    weak = program.inject("weak_add", literals.weak_binary("_bm_weak_Add_r"), "weak +", Kind.ELEMENTWISE,
                           element="weak_add_one", weak=("Add", False))
-    program.inject("weak_add_one", literals.WEAK_SCALAR["_bm_weak_Add_r"], "weak + (one)", Kind.ELEMENTWISE,
+    program.inject("weak_add_one", literals.weak_scalar("_bm_weak_Add_r"), "weak + (one)", Kind.ELEMENTWISE,
                    element="weak_add_one")
     function = Function("f", [], [a, b], statements(f"{b}[...] = {weak}({a}, 300)"))
     (loop,) = fuse_runs(function, program)

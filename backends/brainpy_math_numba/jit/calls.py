@@ -21,7 +21,7 @@ import importlib
 import inspect
 import math
 import types as pytypes
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -198,13 +198,14 @@ def _ufunc_call(gen: FunctionGenerator, name: str, args: list[ast.expr]) -> ast.
     """
     ufunc = getattr(np, name)
     if _float_result(ufunc):
-        helper = inject_elementwise(gen.program, "_bm_float_argument", "float_argument", "float_argument_scalar")
+        helper = inject_elementwise(gen.program, "_bm_float_argument", "float_argument", *literals.float_argument())
         args = [a if _is_literal(a) else _call(ast.Name(helper, ast.Load()), [a], []) for a in args]
     reference = next((a for a in args if isinstance(a, ast.Name) or
                       (isinstance(a, Static) and isinstance(a.obj, np.ndarray))), None)
     if reference is not None and any(_is_literal(a, int) for a in args):
         # Only integer literals: casting 1.5 to an integer array's dtype would change its value.
-        helper = inject_elementwise(gen.program, "_bm_cast_literal", "cast_literal", "cast_literal")
+        helper = inject_elementwise(gen.program, "_bm_cast_literal", "cast_literal", literals.cast_literal,
+                                    literals.cast_literal)
         args = [_call(ast.Name(helper, ast.Load()), [reference, as_constant(a)], [])
                 if _is_literal(a, int) else a for a in args]
     return _call(numpy_attr(name), args, [])
@@ -453,12 +454,12 @@ def _owning_variable(state: Any, array: np.ndarray) -> np.ndarray:
 MUTATING_NUMPY = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
 
 
-def inject_elementwise(program: Any, identifier: str, array_name: str, element_name: str) -> str:
-    """Inject ``literals.<array_name>`` as an elementwise helper whose one-element version (what a
-    fused loop calls) is ``literals.<element_name>``."""
-    element = f"{identifier}_element" if element_name != array_name else identifier
-    if element != identifier:
-        program.inject(element, getattr(literals, element_name), f"brainpy_math_numba.literals.{element_name}",
-                       Kind.ELEMENTWISE, element=element, library=array_name)
-    return program.inject(identifier, getattr(literals, array_name), f"brainpy_math_numba.literals.{array_name}",
-                          Kind.ELEMENTWISE, element=element, library=array_name)
+def inject_elementwise(program: Any, identifier: str, library: str, array: Callable, element: Callable) -> str:
+    """Inject ``array`` (a helper of :mod:`..literals`) as elementwise helper ``identifier`` whose
+    one-element version (what a fused loop calls) is ``element``."""
+    element_name = f"{identifier}_element" if element is not array else identifier
+    description = f"brainpy_math_numba.literals.{library}"
+    if element_name != identifier:
+        program.inject(element_name, element, f"{description} (one element)", Kind.ELEMENTWISE,
+                       element=element_name, library=library)
+    return program.inject(identifier, array, description, Kind.ELEMENTWISE, element=element_name, library=library)

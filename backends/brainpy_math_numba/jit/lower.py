@@ -528,7 +528,8 @@ class FunctionGenerator:
         if isinstance(value, ast.Constant) and _is_number(value.value) or \
                 isinstance(value, ast.Name) and value.id in self.weak_parameters:
             # `x += 1.0` keeps x's dtype (a float32 x would otherwise become float64 under Numba).
-            helper = inject_elementwise(self.program, "_bm_cast_literal", "cast_literal", "cast_literal")
+            helper = inject_elementwise(self.program, "_bm_cast_literal", "cast_literal", literals.cast_literal,
+                                        literals.cast_literal)
             rhs = call(helper, [_loaded(written), value])
         else:
             rhs = self.finish(value)
@@ -770,16 +771,17 @@ class _LiteralTyper(ast.NodeTransformer):
         op_name = type(node.op).__name__
         if op_name == "Div" and not left_lit and not right_lit:
             # Numba divides integer arrays in float64; the table says float32 up to 32-bit integers.
-            name = inject_elementwise(self.gen.program, "_bm_true_divide", "true_divide", "true_divide_scalar")
+            name = inject_elementwise(self.gen.program, "_bm_true_divide", "true_divide", literals.true_divide,
+                                      literals.true_divide_scalar)
             return ast.Call(ast.Name(name, ast.Load()), [self.visit(node.left), self.visit(node.right)], [])
         if left_lit != right_lit and op_name in _WEAK_OPS:
             other = self.visit(node.right if left_lit else node.left)
             literal = node.left if left_lit else node.right
             name = weak_function_name(op_name, left_lit)
             element = name.replace("_bm_weak_", "_bm_sweak_")
-            self.gen.program.inject(element, literals.WEAK_SCALAR[name], f"brainpy_math_numba.literals.WEAK_SCALAR[{name!r}]",
-                                    Kind.ELEMENTWISE, element=element)
-            self.gen.program.inject(name, literals.WEAK_BINARY[name], f"brainpy_math_numba.literals.{name}",
+            self.gen.program.inject(element, literals.weak_scalar(name),
+                                    f"brainpy_math_numba.literals.weak_scalar({name!r})", Kind.ELEMENTWISE, element=element)
+            self.gen.program.inject(name, literals.weak_binary(name), f"brainpy_math_numba.literals.weak_binary({name!r})",
                                     Kind.ELEMENTWISE, element=element, weak=(op_name, left_lit))
             args = [literal, other] if left_lit else [other, literal]
             return ast.Call(ast.Name(name, ast.Load()), args, [])
