@@ -253,18 +253,36 @@ def _array(a):
 
 @numba.njit
 def _normalized_rows(x, axis, log):
-    # softmax / log_softmax along ``axis``: each row along it is shifted by its maximum first.
-    moved = np.ascontiguousarray(np.moveaxis(x, axis, -1))
-    rows = moved.reshape((-1, moved.shape[-1]))
-    out = np.empty_like(rows)
-    for i in range(rows.shape[0]):
-        shifted = rows[i] - rows[i].max()
-        if log:
-            out[i] = shifted - np.log(np.sum(np.exp(shifted)))
-        else:
-            unnormalized = np.exp(shifted)
-            out[i] = unnormalized / np.sum(unnormalized)
-    return np.moveaxis(out.reshape(moved.shape), -1, axis)
+    # softmax / log_softmax along ``axis``: each lane along it is shifted by its maximum first. The
+    # lanes are copied through one buffer (np.moveaxis would cost seconds of compile time).
+    rank = x.ndim
+    if axis < -rank or axis >= rank:
+        raise ValueError("axis is out of bounds for the array's dimension")
+    if axis < 0:
+        axis += rank
+    shape = x.shape
+    outer, inner = 1, 1
+    for k in range(axis):
+        outer *= shape[k]
+    for k in range(axis + 1, rank):
+        inner *= shape[k]
+    length = shape[axis]
+    lanes = np.ascontiguousarray(x).reshape((outer, length, inner))
+    out = np.empty((outer, length, inner), x.dtype)
+    lane = np.empty(length, x.dtype)
+    for o in range(outer if length else 0):
+        for i in range(inner):
+            for k in range(length):
+                lane[k] = lanes[o, k, i]
+            shifted = lane - lane.max()
+            if log:
+                values = shifted - np.log(np.sum(np.exp(shifted)))
+            else:
+                unnormalized = np.exp(shifted)
+                values = unnormalized / np.sum(unnormalized)
+            for k in range(length):
+                out[o, k, i] = values[k]
+    return out.reshape(shape)
 
 
 @numba.njit
@@ -308,18 +326,56 @@ trunc union1d unique vdot vsplit vstack where zeros zeros_like
 """.split())
 
 
-# Reductions with an ``axis`` argument, which Numba's own versions lack: the axis is moved last and
-# each row is reduced with Numba's whole-array function.
+def _without_axis(shape, axis):  # pragma: no cover - replaced by the overload
+    """``shape`` without its entry ``axis`` (``0 <= axis < len(shape)``), a tuple one shorter."""
+
+
+@overload(_without_axis)
+def _without_axis_typed(shape, axis):
+    # A tuple's length is part of its type, so a run-time axis cannot slice it: one branch per axis,
+    # each building the shorter tuple (cheap to compile, unlike np.moveaxis: ~8 s for one reduction).
+    if not isinstance(shape, types.UniTuple):
+        return None
+    rank = len(shape)
+    lines = ["def impl(shape, axis):"]
+    for axis_value in range(rank):
+        kept = "".join(f"shape[{k}], " for k in range(rank) if k != axis_value)
+        test = "if" if axis_value == 0 else "elif"
+        lines += [f"    {test} axis == {axis_value}:", f"        return ({kept})"]
+    lines += ["    raise ValueError('axis out of bounds')"] if rank else ["    return ()"]
+    scope: dict[str, Any] = {}
+    exec("\n".join(lines), scope)
+    return scope["impl"]
+
+
+# Reductions with an ``axis`` argument, which Numba's own versions lack: each lane along the axis
+# is copied into one buffer and reduced with Numba's whole-array function (one compiled version of
+# it, for a contiguous 1-D array, whatever the rank or the axis).
 def _over_axis(reduce_all: Callable, name: str) -> Callable:
     @numba.njit
     def reduce_rows(a, axis):
-        moved = np.ascontiguousarray(np.moveaxis(a, axis, -1))
-        # The row count is computed, not ``-1``: with rows of length 0 a reshape cannot infer it.
-        count = 1
-        for size in moved.shape[:-1]:
-            count *= size
-        rows = moved.reshape((count, moved.shape[-1]))
-        return np.array([reduce_all(rows[i]) for i in range(count)]).reshape(moved.shape[:-1])
+        rank = a.ndim
+        if axis < -rank or axis >= rank:
+            raise ValueError("axis is out of bounds for the array's dimension")
+        if axis < 0:
+            axis += rank
+        shape = a.shape
+        outer, inner = 1, 1
+        for k in range(axis):
+            outer *= shape[k]
+        for k in range(axis + 1, rank):
+            inner *= shape[k]
+        length = shape[axis]
+        lanes = np.ascontiguousarray(a).reshape((outer, length, inner))
+        lane = np.empty(length, a.dtype)
+        # The result's dtype is the reduction's: from a reduction of one element (defined for all).
+        out = np.full(outer * inner, reduce_all(np.zeros(1, a.dtype)))
+        for o in range(outer):
+            for i in range(inner):
+                for k in range(length):
+                    lane[k] = lanes[o, k, i]
+                out[o * inner + i] = reduce_all(lane)
+        return out.reshape(_without_axis(shape, axis))
 
     def reduction(a, axis=None):
         if axis is None:

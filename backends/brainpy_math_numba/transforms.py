@@ -67,6 +67,15 @@ def jit_target(f: Any) -> tuple[Callable, Any, str]:
                     f"object, got {f!r} ({type(f).__name__})")
 
 
+def _argument_type(value: Any) -> tuple[np.dtype, int] | None:
+    """``(dtype, ndim)`` of an array argument as the compiled code receives it (a NumPy array's 64-bit
+    dtype narrowed unless x64 is on, as the call wrapper converts it), ``None`` for anything else."""
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biufc":
+        return None
+    dtype = _config.canonicalize_dtype(value.dtype) if type(value) is np.ndarray else value.dtype
+    return dtype, value.ndim
+
+
 class _Compiled:
     """One compiled program with its wrapper and the buffers a failing call restores from."""
 
@@ -174,27 +183,31 @@ class JitFunction(CompiledCallable):
         return f"<bm.jit (numba) of {self._label}>"
 
     # ----------------------------------------------------------------- compilation
-    def _generate(self, static_key: tuple, weak: tuple) -> _Compiled:
+    def _generate(self, static_key: tuple, weak: tuple, types: tuple) -> _Compiled:
         static = dict(zip(sorted(self._static), static_key))
         options = {k: v for k, v in self._options.items() if k in COMPILE_OPTIONS or k == "guarded"}
         runtime = [p.name for p in self._parameters if p.name not in self._static]
         weak_names = frozenset(name for name, kind in zip(runtime, weak) if kind is not None)
-        compiled = _Compiled(compile_jit(self._func, self._owner, options, static, weak_names), static_key, weak)
+        argument_types = {name: t for name, t in zip(runtime, types) if t is not None}
+        compiled = _Compiled(compile_jit(self._func, self._owner, options, static, weak_names, argument_types),
+                             static_key, weak)
+        assumed = {name: argument_types[name] for name in runtime if name in compiled.program.assumed_arguments}
         wrapper = build_call_wrapper(compiled.built, self._parameters, sorted(self._static), static_key, weak,
-                                     compiled.snapshot_buffer, self._lock, self._label)
+                                     compiled.snapshot_buffer, self._lock, self._label, assumed)
         compiled.wrapper, compiled.wrapper_globals, compiled.wrapper_source = \
             wrapper.function, wrapper.globals, wrapper.source
         return compiled
 
-    def _select(self, static_key: tuple, weak: tuple) -> _Compiled:
+    def _select(self, static_key: tuple, weak: tuple, types: tuple = ()) -> _Compiled:
         # The dtype policy is part of the key: literals, creation dtypes and results follow it, so
-        # code generated under one policy is wrong under the other (its guard sends calls here).
-        key = (static_key, weak, _config._x64)
+        # code generated under one policy is wrong under the other (its guard sends calls here). So
+        # are the dtype and ndim of each array argument, which the code may be written for.
+        key = (static_key, weak, _config._x64, types)
         compiled = self._compiled.get(key)
         if compiled is not None and not all(g.still_valid() for g in compiled.guards):
             compiled = None  # a constant or an array binding changed: generate again
         if compiled is None:
-            compiled = self._generate(static_key, weak)
+            compiled = self._generate(static_key, weak, types)
             self._compiled[key] = compiled
         compiled.refresh_expected()
         self._current = compiled
@@ -238,9 +251,9 @@ class JitFunction(CompiledCallable):
         except TypeError:
             raise TypeError(f"jit: the static arguments {sorted(self._static)} of {self._label} must be "
                             f"hashable, got {key!r}") from None
-        weak = tuple(type(args[i]) if type(args[i]) in WEAK_SCALARS else None
-                     for i, p in enumerate(self._parameters) if p.name not in self._static)
-        self._select(key, weak)
+        runtime = [i for i, p in enumerate(self._parameters) if p.name not in self._static]
+        weak = tuple(type(args[i]) if type(args[i]) in WEAK_SCALARS else None for i in runtime)
+        self._select(key, weak, tuple(_argument_type(args[i]) for i in runtime))
         return type(self).__call__(self, *args)
 
     def _unsupported(self, error: NotImplementedError) -> NotImplementedError:

@@ -23,7 +23,10 @@
 """
 from __future__ import annotations
 
+import ast
 from typing import Any, Callable
+
+import numpy as np
 
 from .emit import emit
 from .ir import Kind, Program
@@ -37,9 +40,14 @@ __all__ = ["compile_jit", "compile_body", "compile_for_loop", "compile_while_loo
 
 
 def _lower_and_optimize(func: Callable, owner: Any, options: dict[str, Any], static: dict[str, Any] | None,
-                        weak: frozenset[str], copy_returns: bool) -> tuple[Program, Any]:
+                        weak: frozenset[str], copy_returns: bool,
+                        argument_types: dict[str, tuple[np.dtype, int]] | None = None) -> tuple[Program, Any]:
     program = Program(options)
     entry = Lowering(program).function(func, owner, None, static, entry=copy_returns, weak=weak)  # stage 1
+    assigned = {n.id for s in entry.body for n in ast.walk(s) if isinstance(n, ast.Name) and
+                not isinstance(n.ctx, ast.Load)}
+    entry.known_types.update({p: t for p, t in (argument_types or {}).items()
+                              if p in entry.params and p not in assigned})
     lowered = list(program.functions)  # callees first; the passes add kernels and twins after them
     if options.get("fuse", True):
         for function in lowered:
@@ -60,10 +68,13 @@ def _finish(program: Program, entry: Any, safe: Any, written: list[str]) -> Buil
 
 
 def compile_jit(func: Callable, owner: Any, options: dict[str, Any], static: dict[str, Any] | None = None,
-                weak: frozenset[str] = frozenset()) -> Built:
+                weak: frozenset[str] = frozenset(),
+                argument_types: dict[str, tuple[np.dtype, int]] | None = None) -> Built:
     """``func`` bound to ``owner`` compiled as a ``bm.jit`` entry (returns copies of Variables; a
-    snapshot function when it writes any)."""
-    program, entry = _lower_and_optimize(func, owner, options, static, weak, copy_returns=True)
+    snapshot function when it writes any). ``argument_types``: the ``(dtype, ndim)`` of the array
+    arguments of the call it is compiled for (the code may rely on them: ``program.assumed_arguments``)."""
+    program, entry = _lower_and_optimize(func, owner, options, static, weak, copy_returns=True,
+                                         argument_types=argument_types)
     safe = add_snapshot_function(program, entry)
     written = written_arrays(program, entry) if safe is not None else []
     return _finish(program, entry, safe, written)

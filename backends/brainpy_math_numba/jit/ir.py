@@ -315,6 +315,10 @@ class Function:
     purpose: str = "model"  # "model" (lowered from model code), "twin", "kernel" (pure), "wrapper"
     plain_body: list[ast.stmt] | None = None  # as lowered, before any pass (scalar twins read it)
     inline_body: list[ast.stmt] | None = None  # what a caller inlines (after inlining and aliases)
+    # Names holding an array of known (dtype, ndim) throughout the body: the entry's array parameters
+    # that the body never assigns (their types were seen at the call the code is generated for), and
+    # names the passes assign once (a pure call's result). Passes write typed code for them.
+    known_types: dict[str, tuple[np.dtype, int]] = field(default_factory=dict)
 
     @property
     def arguments(self) -> list[str]:
@@ -338,6 +342,9 @@ class Program:
         self.symbols: dict[str, Symbol] = {}
         self.names = Names()
         self.random_streams: dict[str, str] = {}  # key array name -> counter array name
+        # Parameters of the entry whose dtype and ndim the generated code relies on: the call wrapper
+        # checks them, and a call with others generates code for those.
+        self.assumed_arguments: set[str] = set()
         self.scalar_twins: dict[str, str | None] = {}  # function name -> its one-element twin (or None)
         # Every program follows the dtype policy it was generated under: a call after
         # bm.enable_x64()/disable_x64() finds this guard changed and selects the other policy's code.

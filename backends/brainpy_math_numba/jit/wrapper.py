@@ -94,7 +94,7 @@ def _items_condition(guard: ItemsGuard, i: int) -> str:
 
 def build_call_wrapper(built: Built, parameters: list[inspect.Parameter], static_names: list[str],
                        static_values: tuple, weak: tuple, snapshot_buffer: np.ndarray | None, lock: Any,
-                       label: str) -> CallWrapper:
+                       label: str, assumed: dict[str, tuple[np.dtype, int]] | None = None) -> CallWrapper:
     """The ``__call__`` of a ``JitFunction`` for ``built`` (see the module docstring).
 
     It calls back into the ``JitFunction`` (``_bm_self``): ``_slow`` when a check fails, ``_failed``,
@@ -154,6 +154,16 @@ def build_call_wrapper(built: Built, parameters: list[inspect.Parameter], static
         lines.append(f"    if {' or '.join(checks)}:")
         lines.append(f"        return _bm_self._slow(({all_args}{',' if parameters else ''}))")
     lines += conversions
+    # Array arguments the code was written for (their dtype and ndim), checked as the compiled code
+    # receives them (after the policy's conversion): other arrays get code of their own.
+    assumed_checks = []
+    for index, (argument, (dtype, ndim)) in enumerate((assumed or {}).items()):
+        namespace[f"_bm_t{index}"] = np.dtype(dtype)
+        assumed_checks.append(f"not isinstance({argument}, _bm_nd) or {argument}.ndim != {ndim} or "
+                              f"({argument}.dtype is not _bm_t{index} and {argument}.dtype != _bm_t{index})")
+    if assumed_checks:
+        lines.append(f"    if {' or '.join(assumed_checks)}:")
+        lines.append(f"        return _bm_self._slow(({all_args}{',' if parameters else ''}))")
     # The state as one tuple: the dispatcher is called with a prebuilt argument tuple instead of
     # one built from a global load per Variable. With written Variables, the snapshot buffer
     # follows (the compiled code copies the state into it first).

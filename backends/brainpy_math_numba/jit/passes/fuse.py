@@ -47,7 +47,7 @@ _BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
 def fuse_runs(function: Function, program: Program) -> list[ast.stmt]:
     """``function.body`` with each run of elementwise statements (in every block) as one loop."""
     used = _NameUses(function.body)
-    return _fuse_block(function.body, program, used)
+    return _fuse_block(function.body, program, used, function.known_types)
 
 
 class _NameUses:
@@ -92,11 +92,12 @@ def _candidate(stmt: ast.stmt, program: Program) -> bool:
     return False
 
 
-def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses) -> list[ast.stmt]:
+def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses,
+                known: dict[str, tuple[np.dtype, int]]) -> list[ast.stmt]:
     for stmt in body:
         for block in ("body", "orelse"):
             if isinstance(getattr(stmt, block, None), list) and getattr(stmt, block):
-                setattr(stmt, block, _fuse_block(getattr(stmt, block), program, used))
+                setattr(stmt, block, _fuse_block(getattr(stmt, block), program, used, known))
     fusable = [_candidate(s, program) for s in body]
     while True:
         runs = _runs(fusable)
@@ -115,7 +116,7 @@ def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses) -> list
             continue
         for start, stop in runs:
             try:
-                _convert(program, body[start:stop])
+                _convert(program, body[start:stop], known)
             except NotFusable as err:
                 fusable[start + err.args[0]] = False
                 changed = True
@@ -125,7 +126,7 @@ def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses) -> list
     position = 0
     for start, stop in runs:
         out.extend(body[position:start])
-        scalarizer, statements = _convert(program, body[start:stop])
+        scalarizer, statements = _convert(program, body[start:stop], known)
         # Each written array is checked against each operand before the loop: a run writing very
         # many arrays (a step updating 100 Variables) would make that check longer than the loop.
         small = sum(map(len, _runtime_checks(scalarizer))) <= _MAX_OVERLAP_CHECKS
@@ -156,10 +157,11 @@ def _runs(fusable: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
-def _convert(program: Program, statements: list[ast.stmt]) -> tuple[Scalarizer, list[Statement]]:
+def _convert(program: Program, statements: list[ast.stmt],
+             known: dict[str, tuple[np.dtype, int]]) -> tuple[Scalarizer, list[Statement]]:
     """The scalarizer and statements of one run; ``NotFusable(position)`` names a statement that
     cannot join it."""
-    scalarizer = Scalarizer(program)
+    scalarizer = Scalarizer(program, known=known)
     items = []
     for position, stmt in enumerate(statements):
         item = Statement(copy.deepcopy(stmt))
@@ -243,10 +245,16 @@ def _loop(scalarizer: Scalarizer, statements: list[Statement]) -> list[ast.stmt]
     checks: list[ast.expr] = []
     if unknown:
         length = scalarizer.program.names.new(Role.LOOP)
-        first = ast.Constant(known.pop()) if known else call(helper("loop_length"), [name(unknown.pop(0))])
+
+        def length_of(operand: str) -> ast.expr:
+            # A 1-D array of known dtype (an argument, a pure call's result): its length, no helper.
+            typed = scalarizer.array_type(name(operand))
+            return call("len", [name(operand)]) if typed is not None and typed[1] == 1 else \
+                call(helper("loop_length"), [name(operand)])
+        first = ast.Constant(known.pop()) if known else length_of(unknown.pop(0))
         out.append(at(ast.Assign([ast.Name(length, ast.Store())], first), origin))
         for operand in unknown:
-            joined = call(helper("join_lengths"), [name(length), call(helper("loop_length"), [name(operand)])])
+            joined = call(helper("join_lengths"), [name(length), length_of(operand)])
             out.append(at(ast.Assign([ast.Name(length, ast.Store())], joined), origin))
         checks.append(ast.Compare(name(length), [ast.GtE()], [ast.Constant(0)]))
         extent: ast.expr = name(length)

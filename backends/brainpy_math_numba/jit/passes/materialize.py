@@ -19,7 +19,10 @@ from __future__ import annotations
 import ast
 import copy
 
-from ..ir import Function, Program, Role, at, call, name, origin_of
+import numpy as np
+
+from ... import elementwise
+from ..ir import Function, Kind, Program, Role, at, call, name, numpy_attr, origin_of
 from .scalarize import NotFusable, Scalarizer, pure_call
 
 __all__ = ["materialize_arguments"]
@@ -31,17 +34,17 @@ _SIMPLE = (ast.Assign, ast.AugAssign, ast.Expr, ast.Return)
 
 def materialize_arguments(function: Function, program: Program) -> list[ast.stmt]:
     """``function.body`` with each elementwise argument of a pure call computed in one loop."""
-    return _block(function.body, program)
+    return _block(function.body, program, function.known_types)
 
 
-def _block(body: list[ast.stmt], program: Program) -> list[ast.stmt]:
+def _block(body: list[ast.stmt], program: Program, known: dict[str, tuple[np.dtype, int]]) -> list[ast.stmt]:
     work, out = list(body), []
     while work:
         stmt = work.pop(0)
         for block in ("body", "orelse"):
             if isinstance(getattr(stmt, block, None), list) and getattr(stmt, block):
-                setattr(stmt, block, _block(getattr(stmt, block), program))
-        rewritten = _materialize_one(stmt, program) if isinstance(stmt, _SIMPLE) else None
+                setattr(stmt, block, _block(getattr(stmt, block), program, known))
+        rewritten = _materialize_one(stmt, program, known) if isinstance(stmt, _SIMPLE) else None
         if rewritten is None:
             out.append(stmt)
         else:
@@ -49,7 +52,8 @@ def _block(body: list[ast.stmt], program: Program) -> list[ast.stmt]:
     return out
 
 
-def _materialize_one(stmt: ast.stmt, program: Program) -> list[ast.stmt] | None:
+def _materialize_one(stmt: ast.stmt, program: Program,
+                     known: dict[str, tuple[np.dtype, int]]) -> list[ast.stmt] | None:
     value = stmt.value
     if value is None or any(isinstance(n, _CONDITIONAL) for n in ast.walk(stmt)):
         return None
@@ -63,7 +67,7 @@ def _materialize_one(stmt: ast.stmt, program: Program) -> list[ast.stmt] | None:
         if not pure_call(program, node):
             continue
         for position, argument in enumerate(node.args):
-            scalarizer = Scalarizer(program)
+            scalarizer = Scalarizer(program, known=known)
             hoists: list[tuple[str, ast.expr]] = []
             try:
                 expression = scalarizer.hoisted(copy.deepcopy(argument), hoists)
@@ -76,15 +80,53 @@ def _materialize_one(stmt: ast.stmt, program: Program) -> list[ast.stmt] | None:
             operands = scalarizer.operands
             if not operands:
                 continue
-            kernel = _add_kernels(program, operands, array_expression, scalar_expression, scalarizer, stmt)
             result = program.names.new(Role.MATERIALIZED)
             node.args[position] = name(result)
             new = [at(ast.Assign([ast.Name(h, ast.Store())], n), origin) for h, n in hoists]
-            new.append(at(ast.Assign([ast.Name(result, ast.Store())], call(kernel, [name(o) for o in operands])),
-                          origin))
+            loop = _typed_loop(program, scalarizer, result, scalar_expression, origin)
+            if loop is not None:
+                new += loop
+            else:
+                kernel = _add_kernels(program, operands, array_expression, scalar_expression, scalarizer, stmt)
+                new.append(at(ast.Assign([ast.Name(result, ast.Store())],
+                                         call(kernel, [name(o) for o in operands])), origin))
             new.append(stmt)
             return new
     return None
+
+
+def _typed_loop(program: Program, scalarizer: Scalarizer, result: str, scalar_expression: ast.expr,
+                origin) -> list[ast.stmt] | None:
+    """The loop computing ``result`` in the function itself, when every operand is a 1-D array of known
+    dtype and so is the element (no kernel to choose at typing time: nothing but this loop to
+    compile), else ``None``. Operands of unequal lengths raise FusionMiss (the guarded variant, which
+    keeps the kernels, handles them); so the guarded variant never takes this path."""
+    dtype = scalarizer.dtype_of(scalar_expression)
+    if program.options.get("guarded", False) or dtype is None or dtype.kind not in "biufc":
+        return None
+    types = [scalarizer.array_type(name(o)) for o in scalarizer.operands]
+    if any(t is None or t[1] != 1 for t in types):
+        return None
+    lengths = [ast.Constant(len(program.array_named(o))) if program.array_named(o) is not None else
+               call("len", [name(o)]) for o in scalarizer.operands]
+    length = program.names.new(Role.LOOP)
+    out = [at(ast.Assign([ast.Name(length, ast.Store())], lengths[0]), origin)]
+    if len(lengths) > 1:
+        miss = program.inject("_bm_FusionMiss", elementwise.FusionMiss, "brainpy_math_numba.elementwise.FusionMiss",
+                              Kind.EXCEPTION)
+        unequal = [ast.Compare(other, [ast.NotEq()], [name(length)]) for other in lengths[1:]]
+        test = unequal[0] if len(unequal) == 1 else ast.BoolOp(ast.Or(), unequal)
+        out.append(at(ast.If(test, [at(ast.Raise(name(miss), None), origin)], []), origin))
+    out.append(at(ast.Assign([ast.Name(result, ast.Store())],
+                             call(ast.Attribute(name("np"), "empty", ast.Load()),
+                                  [name(length), numpy_attr(np.dtype(dtype).name)])), origin))
+    index = scalarizer.index_name
+    store = ast.Assign([ast.Subscript(name(result), name(index), ast.Store())], scalar_expression)
+    body = [at(p, origin) for p in scalarizer.pending] + [at(store, origin)]
+    scalarizer.pending = []
+    out.append(at(ast.For(ast.Name(index, ast.Store()), call("range", [name(length)]), body, []), origin))
+    scalarizer.known[result] = (np.dtype(dtype), 1)
+    return out
 
 
 def _add_kernels(program: Program, operands: list[str], array_expression: ast.expr, scalar_expression: ast.expr,

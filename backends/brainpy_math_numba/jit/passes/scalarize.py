@@ -137,8 +137,11 @@ class Scalarizer:
     """Builds the one-element and the array version of the statements of one run."""
 
     def __init__(self, program: Program, twin: bool = False, hoist_role: Role = Role.HOISTED,
-                 rename: bool = False):
+                 rename: bool = False, known: dict[str, tuple[np.dtype, int]] | None = None):
         self.program = program
+        # Names of arrays of known (dtype, ndim) (``Function.known_types``; the results of the pure
+        # calls this scalarizer hoists are added): their elements are read as typed subscripts.
+        self.known = known if known is not None else {}
         self.rename = rename  # a twin body inlined into a loop: its locals get fresh names
         self.pending: list[ast.stmt] = []  # statements an inlined twin needs before the current one
         self.hoist_role = hoist_role
@@ -193,7 +196,35 @@ class Scalarizer:
         array = self.model_array(identifier)
         if array is not None:
             return self.typed(ast.Subscript(name(identifier), self.index(), ast.Load()), array.dtype)
+        dtype, ndim = self.known.get(identifier, (None, None))
+        if ndim == 1 and dtype.kind in "biufc":
+            self.program.assumed_arguments.add(identifier)
+            return self.typed(ast.Subscript(name(identifier), self.index(), ast.Load()), dtype)
         return call(self.helper("element"), [name(identifier), self.index()])
+
+    def array_type(self, node: ast.expr) -> tuple[np.dtype, int] | None:
+        """``(dtype, ndim)`` of the array ``node`` names, when known while generating."""
+        if not isinstance(node, ast.Name):
+            return None
+        array = self.program.array_named(node.id)
+        if array is not None:
+            return array.dtype, array.ndim
+        return self.known.get(node.id)
+
+    def infer_result(self, hoisted: str, node: ast.expr) -> None:
+        """Record the type of a hoisted ``dot``/``matmul`` of two arrays of one known float dtype (what
+        Numba's ``np.dot`` computes: that dtype, and the ndim NumPy gives)."""
+        symbol = self.program.symbol(node.func.id) if isinstance(node, ast.Call) and \
+            isinstance(node.func, ast.Name) else None
+        if symbol is None or symbol.library not in ("dot", "matmul") or len(node.args) != 2 or node.keywords:
+            return
+        a, b = self.array_type(node.args[0]), self.array_type(node.args[1])
+        if a is None or b is None or not _same(a[0], b[0]) or a[0].kind != "f" or \
+                not (1 <= a[1] <= 2 and 1 <= b[1] <= 2):
+            return
+        for argument in node.args:
+            self.program.assumed_arguments.add(argument.id)
+        self.known[hoisted] = (a[0], a[1] + b[1] - 2)
 
     def statement(self, item: Statement) -> None:
         stmt = item.node
@@ -300,6 +331,7 @@ class Scalarizer:
         hoisted = self.program.names.new(self.hoist_role)
         if isinstance(node, ast.Call) and pure_call(self.program, node):
             self.fresh.add(hoisted)
+            self.infer_result(hoisted, node)
         hoists.append((hoisted, node))
         return name(hoisted)
 
