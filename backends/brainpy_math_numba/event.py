@@ -1,7 +1,8 @@
 """bm.event on the Numba backend: loops over the rows of the neurons that spiked.
 
-``csrmv_kernel`` is an ``njit`` function, usable from Python and from code compiled by Numba
-(``compiled('csrmv')``); its positional parameters are those of ``bm.event.csrmv``. Its result
+``csrmv_kernel`` is an ``njit`` function, usable from Python; code compiled by Numba calls
+``compiled('csrmv')``, the overloaded function it calls (so that a constant ``transpose`` compiles
+one branch); their positional parameters are those of ``bm.event.csrmv``. Its result
 has the dtype of the weights when they are floats (pass ``np.float32`` weights for the default
 policy: a Python float is float64 inside Numba), else the policy's default float at compile time.
 """
@@ -29,22 +30,10 @@ def _out_dtype(weights_type: types.Type) -> Any:
     return types.float64 if _config.x64_enabled() else types.float32
 
 
-def _event_csrmv(weights, indices, indptr, events, shape, transpose):
-    """Pure-Python definition of the event-driven product; Numba compiles the overload below."""
-    per_synapse = np.ndim(weights) == 1
-    if transpose:
-        out = np.zeros(shape[1], np.result_type(np.asarray(weights).dtype, np.float32))
-        for i in range(shape[0]):
-            if events[i]:
-                for k in range(indptr[i], indptr[i + 1]):
-                    out[indices[k]] += weights[k] if per_synapse else weights
-        return out
-    out = np.zeros(shape[0], np.result_type(np.asarray(weights).dtype, np.float32))
-    for i in range(shape[0]):
-        for k in range(indptr[i], indptr[i + 1]):
-            if events[indices[k]]:
-                out[i] += weights[k] if per_synapse else weights
-    return out
+def _event_csrmv(weights, indices, indptr, events, shape, transpose=True):
+    """The event-driven product: inside compiled code, the overload below; called from Python, the
+    compiled kernel (the same checks and results)."""
+    return csrmv_kernel(weights, indices, indptr, events, shape, transpose)
 
 
 def _word_scanner(events_type: types.Type):
@@ -80,9 +69,21 @@ def _word_scanner(events_type: types.Type):
     return scan
 
 
-@overload(_event_csrmv, jit_options={"nogil": True})
-def _event_csrmv_overload(weights, indices, indptr, events, shape, transpose):
+def _constant(flag: types.Type) -> bool | None:
+    """The value of a boolean argument known at typing time (a literal or an omitted default)."""
+    if isinstance(flag, types.BooleanLiteral):
+        return flag.literal_value
+    if isinstance(flag, types.Omitted):
+        return bool(flag.value)
+    return None
+
+
+# prefer_literal: a constant ``transpose`` (as generated code passes it) arrives as a literal, and
+# only its branch is compiled (the other one cost about a second of a COBA step's compile).
+@overload(_event_csrmv, jit_options={"nogil": True}, prefer_literal=True)
+def _event_csrmv_overload(weights, indices, indptr, events, shape, transpose=True):
     out_dtype = _out_dtype(weights)
+    constant = _constant(transpose)
 
     weight_of = entry_reader(weights)
     scan_rows = _word_scanner(events)
@@ -97,16 +98,18 @@ def _event_csrmv_overload(weights, indices, indptr, events, shape, transpose):
         for k in range(start, end):
             out[column(indices, k, num_post)] += weight_of(weights, k)
 
-    def impl(weights, indices, indptr, events, shape, transpose):
-        num_pre, num_post = shape[0], shape[1]
-        nnz = indices.shape[0]
-        if transpose:
-            check_lengths(weights, indices, indptr, events, num_pre, num_pre, True)
-            # Rows of silent neurons are skipped: the work is the synapses of the spiking rows.
-            out = np.zeros(num_post, out_dtype)
-            scan_rows(events, num_pre, add_row, weights, indices, indptr, out)
-            return out
+    @numba.njit(inline="always")
+    def transposed(weights, indices, indptr, events, num_pre, num_post):
+        check_lengths(weights, indices, indptr, events, num_pre, num_pre, True)
+        # Rows of silent neurons are skipped: the work is the synapses of the spiking rows.
+        out = np.zeros(num_post, out_dtype)
+        scan_rows(events, num_pre, add_row, weights, indices, indptr, out)
+        return out
+
+    @numba.njit(inline="always")
+    def gathered(weights, indices, indptr, events, num_pre, num_post):
         check_lengths(weights, indices, indptr, events, num_post, num_pre, False)
+        nnz = indices.shape[0]
         out = np.zeros(num_pre, out_dtype)
         for i in range(num_pre):
             total = out_dtype(0)
@@ -116,6 +119,18 @@ def _event_csrmv_overload(weights, indices, indptr, events, shape, transpose):
                     total += weight_of(weights, k)
             out[i] = total
         return out
+
+    if constant is True:
+        return lambda weights, indices, indptr, events, shape, transpose=True: transposed(
+            weights, indices, indptr, events, shape[0], shape[1])
+    if constant is False:
+        return lambda weights, indices, indptr, events, shape, transpose=True: gathered(
+            weights, indices, indptr, events, shape[0], shape[1])
+
+    def impl(weights, indices, indptr, events, shape, transpose=True):
+        if transpose:
+            return transposed(weights, indices, indptr, events, shape[0], shape[1])
+        return gathered(weights, indices, indptr, events, shape[0], shape[1])
     return impl
 
 
@@ -134,8 +149,10 @@ def csrmv(weights: Any, indices: np.ndarray, indptr: np.ndarray, events: np.ndar
     return run_kernel("event.csrmv", csrmv_kernel, weights, indices, indptr, events, shape, transpose)
 
 
-compiled = kernel_lookup("event", {"csrmv": csrmv_kernel})
-compiled.__doc__ = """The ``njit`` kernel that code compiled by Numba calls for ``bm.event.<name>``.
+# Compiled code calls the overloaded function itself: a constant ``transpose`` stays a literal there
+# (a dispatcher would type it as a run-time bool and compile both branches).
+compiled = kernel_lookup("event", {"csrmv": _event_csrmv})
+compiled.__doc__ = """The function that code compiled by Numba calls for ``bm.event.<name>``.
 
     Example:
         >>> import numba, numpy as np
