@@ -258,3 +258,24 @@ def test_ufunc_literal_arguments_keep_their_values_and_the_array_dtype():
     assert a.dtype == np.float32 and a.tolist() == [0.0, 2.0]
     assert b.tolist() == [1.5, 2.0]
     assert c.dtype == np.float32 and d.dtype == np.int32
+
+
+def test_the_entry_is_compiled_once_inside_its_snapshot_wrapper():
+    """Numba re-optimises every function linked into a caller: the entry is inlined into the
+    wrapper that snapshots what it writes, so one dispatcher compiles (and caches) the step."""
+    model = models.LogisticRegression(4)
+    step = bm.jit(model)
+    step(np.ones((8, 4), np.float32), np.ones(8, np.float32))
+    module, entry = step._current.module, entry_of(step)
+    wrapper = step._current.call_dispatcher
+    assert wrapper is not getattr(module, entry.name)
+    assert len(wrapper.overloads) == 1 and len(getattr(module, entry.name).overloads) == 0
+
+
+def test_under_parallel_the_entry_keeps_a_dispatcher_of_its_own():
+    """The snapshot wrapper is serial: a prange loop inlined into it would run serially."""
+    model = models.LogisticRegression(4)
+    step = bm.jit(model, parallel=True)
+    step(np.ones((8, 4), np.float32), np.ones(8, np.float32))
+    module, entry = step._current.module, entry_of(step)
+    assert len(getattr(module, entry.name).overloads) == 1
