@@ -96,3 +96,35 @@ def test_event_kernel_word_scan_edge_cases():
     assert not strided.flags.c_contiguous
     got = _event_pre(WEIGHTS, INDICES, INDPTR, strided, (NUM_PRE, NUM_POST))
     np.testing.assert_allclose(got, SPIKES @ dense, rtol=1e-5, atol=1e-5)
+
+
+def test_a_default_keyword_reaches_the_kernel_omitted_and_others_as_written():
+    """``transpose=True`` (the default) is left out of the generated call: Numba types it as the
+    omitted default, which the kernel specialises on (one branch compiled); ``False`` stays."""
+    import brainpy_math as bm
+    from _ir import symbol_calls
+
+    pre = np.array([True, False, True])
+    indices = np.array([0, 1, 1, 2], np.int32)
+    indptr = np.array([0, 2, 3, 4], np.int32)
+
+    class Projection(bm.Base):
+        def __init__(self, transpose):
+            super().__init__()
+            self.transpose = transpose
+            self.out = bm.Variable(bm.zeros(3))
+
+        def update(self, spikes):
+            self.out.value = bm.event.csrmv(0.5, indices, indptr, spikes, shape=(3, 3), transpose=self.transpose)
+
+    with bm.set_backend("numba"):
+        for transpose in (True, False):
+            model = Projection(transpose)
+            step = bm.jit(model.update)
+            step(pre)
+            (call,) = symbol_calls(step, lambda symbol: symbol.library == "csrmv")
+            assert [k.arg for k in call.keywords] == (["shape"] if transpose else ["shape", "transpose"])
+            eager = Projection(transpose)
+            with bm.set_backend("numba"):
+                eager.update(bm.asarray(pre))
+            np.testing.assert_array_equal(np.asarray(model.out), np.asarray(eager.out))

@@ -157,7 +157,27 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
     label = f"_bm_{namespace + '_' if namespace else ''}{name}"
     kind = Kind.CALL if name in MUTATING_NUMPY else Kind.PURE
     gen.program.inject(label, implementation, f"{module_name}.compiled({name!r})", kind, library=name)
-    return _call(ast.Name(label, ast.Load()), args, keywords)
+    return _call(ast.Name(label, ast.Load()), args, _without_defaults(implementation, keywords))
+
+
+def _without_defaults(implementation: Any, keywords: list[ast.keyword]) -> list[ast.keyword]:
+    """``keywords`` less the constants equal to the implementation's defaults: an omitted argument
+    reaches Numba's typing as its default value (``types.Omitted``), which an ``@overload`` can
+    specialise on (``transpose=True`` in ``bm.event.csrmv`` compiles one branch)."""
+    try:
+        parameters = inspect.signature(getattr(implementation, "py_func", implementation)).parameters
+    except (TypeError, ValueError):
+        return keywords
+    kept = []
+    for keyword in keywords:
+        parameter = parameters.get(keyword.arg)
+        default = parameter.default if parameter is not None else inspect.Parameter.empty
+        constant = as_constant(keyword.value)  # a literal, or a Static holding a Python scalar
+        value = constant.value if isinstance(constant, ast.Constant) else inspect.Parameter.empty
+        if default is not inspect.Parameter.empty and type(value) is type(default) and value == default:
+            continue
+        kept.append(keyword)
+    return kept
 
 
 def _requested_dtype(gen: FunctionGenerator, args: list, keywords: list, position: int,
