@@ -11,7 +11,9 @@ branch, which has NumPy's broadcasting and errors.
 :func:`exp` (and :func:`expm1`) is a float32 ``exp`` that LLVM vectorises: PyPI's llvmlite has no SVML, so libm's
 scalar ``expf`` would keep the loop scalar. It is within 1 ulp (``expm1``: 2 ulp) of the correctly
 rounded result (checked in the tests), and handles ``inf``, ``nan``, overflow and subnormal
-results as ``expf`` does.
+results as ``expf`` does. Their float32 kernels are ordinary ``cache=True`` functions, not inlined by
+Numba: Numba's inliner ran its pipeline again at every call site (ten in a COBAHH step: 2.5 s of its
+compile), while LLVM inlines the linked function into the loop anyway (COBA and COBAHH run as fast).
 """
 from __future__ import annotations
 
@@ -313,13 +315,13 @@ def float32_from_bits(typingctx, bits):
     return types.float32(bits), codegen
 
 
-@numba.njit(inline="always", error_model="numpy")
+@numba.njit(error_model="numpy", cache=True)
 def _power_of_two(k):
     """``2.0 ** k`` as float32 for ``-126 <= k <= 127``, built from its exponent bits."""
     return float32_from_bits((k + np.int32(127)) << np.int32(23))
 
 
-@numba.njit(inline="always", error_model="numpy")
+@numba.njit(error_model="numpy", cache=True)
 def exp_float32(x):
     """``exp`` of a float32 scalar in plain float32 arithmetic (see the module docstring).
 
@@ -364,7 +366,7 @@ _EXPM1_TAYLOR = [np.float32(1.0 / math.factorial(k)) for k in range(1, 13)]
 (_E1, _E2, _E3, _E4, _E5, _E6, _E7, _E8, _E9, _E10, _E11, _E12) = _EXPM1_TAYLOR
 
 
-@numba.njit(inline="always", error_model="numpy")
+@numba.njit(error_model="numpy", cache=True)
 def expm1_float32(x):
     """``expm1`` of a float32 scalar, vectorisable: the Taylor series for ``|x| < 1`` (no
     cancellation near 0), ``exp(x) - 1`` beyond (within 2 ulp, checked in the tests)."""
