@@ -6,6 +6,7 @@
    ``self.x`` chains resolved on the live objects (Variables become array arguments, constants
    literals, guarded), each method or helper called becomes a :class:`.ir.Function` of ``ast``
    statements, ``bm.`` calls become injected :class:`.ir.Symbol`\\ s of known :class:`.ir.Kind`;
+   the entry's array parameters take the dtype and rank of the call's arguments (``known_types``);
 2. **passes** (:mod:`.passes`), per function, callees first, when ``fuse`` is on: expand tuple
    assignments, inline straight-line callees, propagate aliases, materialise elementwise arguments
    of pure calls, fuse runs of elementwise statements into loops; then on every function: split the

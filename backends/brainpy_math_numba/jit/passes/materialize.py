@@ -10,7 +10,10 @@ argument as five array passes and four temporaries; here it becomes::
 with two generated kernels: ``_bm_k0_array`` returns the expression array at a time and
 ``_bm_k0_fill`` computes it one element at a time into a new array of the same dtype; the stub
 ``_bm_k0`` (decorated by :func:`brainpy_math_numba.elementwise.materializer`) picks one when Numba
-types the call. Only statements whose calls are all pure, elementwise or constant casts are
+types the call. Where every operand is a 1-D array whose dtype is known while generating (the
+model's arrays, the call's array arguments, a pure call's typed result), the loop is written into the
+function itself instead (``np.empty`` and a typed loop, a FusionMiss for unequal lengths), and no
+kernel is made. Only statements whose calls are all pure, elementwise or constant casts are
 rewritten, and none with a conditional expression, so that moving evaluation before the statement
 changes neither the order of side effects nor what runs.
 """
