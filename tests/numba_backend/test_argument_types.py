@@ -113,6 +113,18 @@ def test_an_argument_of_another_rank_gets_code_of_its_own():
     np.testing.assert_allclose(np.asarray(model.total)[0], np.sum(np.abs(matrix - 0.25)), rtol=1e-6)
 
 
+def test_a_python_scalar_after_an_array_gets_code_of_its_own():
+    """The wrapper's check of an argument the code was written for rejects a Python float too."""
+    model = Scaled(3)
+    step = bm.jit(model.update)
+    step(np.ones(3, np.float32))
+    step(2.0)
+    np.testing.assert_array_equal(np.asarray(model.out), np.full(3, 2.0, np.float32))
+    assert np.asarray(model.out).dtype == np.float32
+    step(np.arange(3, dtype=np.float32))
+    np.testing.assert_array_equal(np.asarray(model.out), np.asarray([1.0, 1.5, 2.0], np.float32))
+
+
 def test_unequal_lengths_in_a_materialised_argument_fall_back_to_broadcasting():
     """``Y`` of length 1 broadcasts against ``dot(X, w)``: the loop written for equal lengths raises
     FusionMiss, the Variables are restored and the guarded variant computes NumPy's result."""

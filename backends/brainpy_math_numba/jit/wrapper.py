@@ -138,7 +138,8 @@ def build_call_wrapper(built: Built, parameters: list[inspect.Parameter], static
     namespace.update(_bm_cfg=_config, _bm_nd=np.ndarray, _bm_wide_scalars=WIDE_SCALARS, _bm_policy=policy_argument)
     for p, kind in zip(runtime, weak or (None,) * len(runtime)):
         if kind is None:
-            checks.append(f"type({p.name}) in _bm_weak_types")
+            if p.name not in (assumed or {}):  # an assumed argument's check below rejects scalars too
+                checks.append(f"type({p.name}) in _bm_weak_types")
             # A NumPy float64/int64 argument counts as 32-bit unless x64 is on, as on JAX.
             conversions += [
                 f"    if not _bm_cfg._x64 and (type({p.name}) is _bm_nd and {p.name}.dtype.itemsize == 8 or "
