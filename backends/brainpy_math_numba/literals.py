@@ -53,9 +53,11 @@ def _policy_defaults(x64: bool):
 
 
 def _inexact(dtype, x64: bool):
-    """:func:`brainpy_math._promotion.inexact_type` for a numba integer or bool type, under the policy
+    """:func:`brainpy_math._promotion.inexact_type` for a numba integer, bool or float type, under the policy
     ``x64`` (not the current one: the caller may be typing code of the other policy)."""
-    return types.float64 if x64 and dtype.bitwidth == 64 else types.float32
+    if isinstance(dtype, types.Float):
+        return dtype
+    return types.float64 if x64 and isinstance(dtype, types.Integer) and dtype.bitwidth == 64 else types.float32
 
 
 def targets(operand, literal, op_name: str, x64: bool | None = None):
@@ -66,20 +68,23 @@ def targets(operand, literal, op_name: str, x64: bool | None = None):
         >>> from numba import types
         >>> targets(types.int32, types.float64, "Mult", x64=False)
         (float32, float32)
+        >>> targets(types.boolean, types.int64, "Div", x64=True)
+        (float64, float64)
     """
     dtype = _scalar_type(operand)
-    default_float, default_int = _policy_defaults(_config.x64_enabled() if x64 is None else x64)
-    wide = default_float is types.float64
+    wide = _config.x64_enabled() if x64 is None else bool(x64)
+    default_float, default_int = _policy_defaults(wide)
     literal_is_float = isinstance(literal, (types.Float, types.Complex))
     if isinstance(dtype, (types.Float, types.Complex)):
         return None, dtype
     if isinstance(dtype, types.Boolean):
         if isinstance(literal, types.Boolean):
             return None, dtype
-        if op_name == "Div":
-            # True division of integers or bools is computed in the table's inexact type, as JAX does.
-            return _inexact(dtype, wide), _inexact(dtype, wide)
+        # A bool with a literal is the default int (or float) first; true division then computes in
+        # that type's inexact type, as integers do (float64 under x64, as eager code and JAX give).
         target = default_float if literal_is_float else default_int
+        if op_name == "Div":
+            target = _inexact(target, wide)
         return target, target
     if isinstance(dtype, types.Integer):
         if literal_is_float:

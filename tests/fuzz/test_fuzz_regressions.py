@@ -234,6 +234,22 @@ def test_bool_variable_plus_python_int_is_int64_under_x64_jit(tmp_path):
     _check_under_x64_after_the_32_bit_policy("BoolPlusPythonInt", tmp_path)
 
 
+class BoolDividedByPythonInt(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.b = bm.Variable(bm.asarray([True, False], dtype=bm.bool))
+
+    def update(self):
+        return self.b / 2, self.b / 0.5, 3 / (self.b + 1)
+
+
+def test_bool_variable_divided_by_python_int_under_x64_jit():
+    # Found on review: the weak-literal kernels asked a numba bool type for its bit width (a typing error),
+    # and divided a bool by a Python int in float32 under x64 where eager code and JAX give float64.
+    check_class(BoolDividedByPythonInt, x64=True)
+    check_class(BoolDividedByPythonInt)
+
+
 class MeanOfAZeroDExpression(bm.Base):
     def __init__(self):
         super().__init__()
