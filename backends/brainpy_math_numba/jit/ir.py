@@ -302,6 +302,12 @@ class Names:
 
 
 # ---------------------------------------------------------------------------------------- program
+# Numba inlines a call only when its bytecode passes the arguments one by one. CPython compiles a
+# call with more than 30 arguments (its STACK_USE_GUIDELINE) as ``f(*tuple)``, which Numba's inliner
+# rejects ("Calling a closure with *args is unsupported"): such functions keep a dispatcher.
+MAX_INLINED_ARGUMENTS = 30
+
+
 @dataclass
 class Function:
     """One generated function: ``def name(*params, *state): body``."""

@@ -37,7 +37,7 @@ from numba.core import types
 
 from ... import elementwise
 from ...literals import targets as weak_targets
-from ..ir import Function, Kind, Program, Role, at, call, name, numpy_attr, origin_of
+from ..ir import MAX_INLINED_ARGUMENTS, Function, Kind, Program, Role, at, call, name, numpy_attr, origin_of
 
 __all__ = ["Scalarizer", "NotFusable", "Statement", "scalar_twin", "whole", "assigned_name", "pure_call",
            "expand_tuple_assignments"]
@@ -546,8 +546,11 @@ def scalar_twin(program: Program, function: Function) -> str | None:
         return None
     out += [at(s, origin_of(last)) for s in scalarizer.pending]
     out.append(at(ast.Return(value), origin_of(last)))
+    # A loop the inline pass leaves a twin call in has Numba inline it, unless it cannot (see
+    # MAX_INLINED_ARGUMENTS): then it is a call.
+    inline = len(function.params) <= MAX_INLINED_ARGUMENTS
     twin = Function(f"{function.name}_element", list(function.params), [], out, function.header,
-                    decorator=name("_bm_njit_inline"), purpose="twin")
+                    decorator=name("_bm_njit_inline" if inline else "_bm_njit"), purpose="twin")
     program.add_function(twin)
     twins[function.name] = twin.name
     return twin.name

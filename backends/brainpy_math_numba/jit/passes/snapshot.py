@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 
 from ... import elementwise
-from ..ir import Function, Kind, Program, at, call, name
+from ..ir import MAX_INLINED_ARGUMENTS, Function, Kind, Program, at, call, name
 
 __all__ = ["written_arrays", "add_snapshot_function"]
 
@@ -61,12 +61,13 @@ def add_snapshot_function(program: Program, entry: Function) -> Function | None:
         body += [ast.Expr(entry_call), lowered]
     safe = Function(f"_bm_safe_{entry.name}", entry.arguments + ["_bm_snapshot"], [], [at(s, None) for s in body],
                     decorator=name("_bm_njit_serial"), purpose="wrapper")
-    if not program.options.get("parallel", False):
+    if not program.options.get("parallel", False) and len(entry.arguments) <= MAX_INLINED_ARGUMENTS:
         # Inlined (by Numba, at IR level): one dispatcher instead of two. Each dispatcher's compile
         # optimises and emits the machine code of every function it calls again (Numba links the
         # callees' modules into the caller's and optimises the whole), so a separate entry cost
         # ~0.3 s per bm.jit. Inlined code is lowered with the caller's options: the bounds checks
-        # stay. Not under parallel=True: the serial wrapper would run the entry's prange loops serially.
+        # stay. Not under parallel=True: the serial wrapper would run the entry's prange loops serially;
+        # not for more than MAX_INLINED_ARGUMENTS arguments: Numba cannot inline that call.
         entry.decorator = name("_bm_njit_inline")
     return program.add_function(safe)
 
