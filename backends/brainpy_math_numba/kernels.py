@@ -24,7 +24,7 @@ from numba.core.extending import overload
 
 from brainpy_math import _api
 
-__all__ = ["ACTIVATIONS", "COMPILED_NP", "COMPILED_OWN", "compiled", "compiled_provision"]
+__all__ = ["ACTIVATIONS", "COMPILED_NP", "COMPILED_OWN", "compiled", "compiled_provision", "vector_product"]
 
 # ------------------------------------------------------------------------------ result dtype casts
 _NARROW_TYPES = {types.float64: np.float32, types.int64: np.int32, types.uint64: np.uint32,
@@ -398,14 +398,126 @@ COMPILED_OWN.update({name: _over_axis(_WHOLE_ARRAY.get(name, getattr(np, name)),
                      for name in _AXIS_REDUCTIONS})
 
 
-@numba.njit
-def _matmul(x1, x2):
-    return x1 @ x2
+# ------------------------------------------------------------------------------ vector products
+# Matrix-vector and vector-vector products of one float dtype are loops of this module rather than
+# Numba's np.dot: typing and lowering np.dot's BLAS call costs ~0.6 s of compile per signature (a
+# third of the logistic-regression step's), these compile in ~0.1 s, are cached on disk, and the
+# products are bound by reading the matrix either way. Four partial sums keep the row dot from
+# waiting on one chain of additions (BLAS also sums in its own order: NumPy's results differ from
+# a sequential sum in the last bits too).
+def _make_products(dtype: type) -> tuple[Callable, Callable, Callable]:
+    zero = dtype(0)
+
+    @numba.njit(cache=True, nogil=True)
+    def row_dots(a, b):  # a (m, k) @ b (k,): a's rows are read in order
+        rows, inner = a.shape
+        if b.shape[0] != inner:
+            raise ValueError("dot: shapes not aligned (the matrix's last dimension is not the vector's length)")
+        out = np.empty(rows, dtype)
+        for i in range(rows):
+            s0 = s1 = s2 = s3 = zero
+            j = 0
+            while j + 4 <= inner:
+                s0 += a[i, j] * b[j]
+                s1 += a[i, j + 1] * b[j + 1]
+                s2 += a[i, j + 2] * b[j + 2]
+                s3 += a[i, j + 3] * b[j + 3]
+                j += 4
+            while j < inner:
+                s0 += a[i, j] * b[j]
+                j += 1
+            out[i] = (s0 + s1) + (s2 + s3)
+        return out
+
+    @numba.njit(cache=True, nogil=True)
+    def row_sums(v, a):  # v (m,) @ a (m, k): a's rows, scaled, summed in order
+        rows, columns = a.shape
+        if v.shape[0] != rows:
+            raise ValueError("dot: shapes not aligned (the vector's length is not the matrix's first dimension)")
+        out = np.empty(columns, dtype)  # not np.zeros: one allocation routine less to compile
+        for j in range(columns):
+            out[j] = zero
+        for i in range(rows):
+            weight = v[i]
+            for j in range(columns):
+                out[j] += weight * a[i, j]
+        return out
+
+    @numba.njit(cache=True, nogil=True)
+    def vector_dot(a, b):
+        size = a.shape[0]
+        if b.shape[0] != size:
+            raise ValueError("dot: shapes not aligned (the vectors' lengths differ)")
+        s0 = s1 = s2 = s3 = zero
+        j = 0
+        while j + 4 <= size:
+            s0 += a[j] * b[j]
+            s1 += a[j + 1] * b[j + 1]
+            s2 += a[j + 2] * b[j + 2]
+            s3 += a[j + 3] * b[j + 3]
+            j += 4
+        while j < size:
+            s0 += a[j] * b[j]
+            j += 1
+        return (s0 + s1) + (s2 + s3)
+
+    return row_dots, row_sums, vector_dot
 
 
-@numba.njit
-def _inner(a, b):
-    return np.dot(a, b)
+_PRODUCTS = {types.float32: _make_products(np.float32), types.float64: _make_products(np.float64)}
+_PRODUCT_KINDS = {(2, 1): 0, (1, 2): 1, (1, 1): 2}  # the position in _make_products' result
+
+
+def vector_product(dtype: np.dtype, ndims: tuple[int, int]) -> Callable | None:
+    """The loop computing ``dot(a, b)`` (= ``a @ b``) for arrays of one float ``dtype`` with
+    ``ndims == (a.ndim, b.ndim)``, called with ``(a, b)``; ``None`` for other products. Code
+    generated for arguments of known types calls it directly (no dispatch layer to compile).
+
+    Example:
+        >>> vector_product(np.dtype(np.float32), (2, 1)).__name__
+        'row_dots'
+    """
+    kernels = _PRODUCTS.get(numba.from_dtype(dtype)) if dtype.kind == "f" else None
+    position = _PRODUCT_KINDS.get(ndims)
+    return None if kernels is None or position is None else kernels[position]
+
+
+def _loops_for(a: Any, b: Any, shapes: tuple) -> Callable | None:
+    """This module's loop computing the product of arrays of numba types ``a`` and ``b`` when their
+    ``(a.ndim, b.ndim)`` is one of ``shapes`` and they share a float dtype, else ``None``."""
+    if not (isinstance(a, types.Array) and isinstance(b, types.Array) and a.dtype == b.dtype
+            and a.dtype in _PRODUCTS and (a.ndim, b.ndim) in shapes):
+        return None
+    row_dots, row_sums, vector_dot = _PRODUCTS[a.dtype]
+    if (a.ndim, b.ndim) == (2, 1):
+        if a.layout == "F":  # a's columns are contiguous: sum them, scaled, as the rows of a.T
+            return lambda a, b: row_sums(b, a.T)
+        return lambda a, b: row_dots(a, b)
+    if (a.ndim, b.ndim) == (1, 2):
+        if b.layout == "F":
+            return lambda a, b: row_dots(b.T, a)
+        return lambda a, b: row_sums(a, b)
+    return lambda a, b: vector_dot(a, b)
+
+
+def _product(name: str, shapes: tuple, fallback: Callable) -> Callable:
+    """A function for compiled code computing ``bm.<name>(a, b)``: the loops above for ``shapes``
+    of one float dtype, ``fallback`` (Numba's NumPy) for everything else."""
+    def product(a, b):  # pragma: no cover - replaced by the overload inside compiled code
+        raise NotImplementedError(f"{name} is only callable inside numba-compiled code")
+
+    @overload(product, jit_options={"nogil": True}, inline="always")
+    def _typer(a, b):
+        return _loops_for(a, b, shapes) or fallback
+
+    product.__name__ = name
+    return product
+
+
+_VECTOR_SHAPES = ((2, 1), (1, 2), (1, 1))
+_dot = _product("dot", _VECTOR_SHAPES, lambda a, b: np.dot(a, b))
+_matmul = _product("matmul", _VECTOR_SHAPES, lambda a, b: a @ b)
+_inner = _product("inner", ((1, 1),), lambda a, b: np.dot(a, b))
 
 
 @numba.njit
@@ -548,6 +660,6 @@ COMPILED_OWN.update({"linalg.outer": _outer, "linalg.diagonal": _diagonal, "lina
                      "cumulative_sum": _cumulative_sum, "cumulative_prod": _cumulative_prod,
                      "compress": _compress, "heaviside": _heaviside,
                      "take_along_axis": _take_along_axis, "bincount": _bincount})
-COMPILED_OWN.update({"matmul": _matmul, "linalg.matmul": _matmul, "inner": _inner,
+COMPILED_OWN.update({"dot": _dot, "matmul": _matmul, "linalg.matmul": _matmul, "inner": _inner,
                      "matrix_transpose": _matrix_transpose, "linalg.matrix_transpose": _matrix_transpose,
                      "vecdot": _vecdot, "linalg.vecdot": _vecdot})

@@ -18,10 +18,11 @@ import numba  # noqa: E402
 import brainpy_math as bm  # noqa: E402
 from brainpy_math_numba import elementwise  # noqa: E402
 from brainpy_math_numba.elementwise import exp_float32  # noqa: E402
+from brainpy_math_numba.kernels import vector_product  # noqa: E402
 from brainpy_math_numba.jit.ir import Kind, Role, walk_statements  # noqa: E402
 
 from _ir import (array_fallbacks, array_name, assignments, called_functions, called_names, entry_of,  # noqa: E402
-                 functions, fused_loops, has_role, kernels, nodes, symbol_calls, text)
+                 functions, fused_loops, has_role, kernels, nodes, program_of, symbol_calls, text)
 
 
 @pytest.fixture(autouse=True)
@@ -282,8 +283,9 @@ def test_elementwise_helper_functions_are_called_one_element_at_a_time_inside_th
         if fuse:  # the bodies of rate and of _exprel are written into the loop, one element at a time
             (loop,) = fused_loops(step)
             assert called_functions(step, loop, purpose=None) == []  # no generated function left to call
-            # _exprel's expm1, inside the loop: the float32 one-element version
-            assert symbol_calls(step, lambda s: s.obj is elementwise.expm1, where=loop)
+            # _exprel's expm1, inside the loop: the float32 one-element version, called directly
+            assert symbol_calls(step, lambda s: s.obj is elementwise.expm1_float32, where=loop)
+            assert not symbol_calls(step, lambda s: s.obj is elementwise.expm1, where=loop)
     np.testing.assert_allclose(results[0], results[1], rtol=2e-6, atol=1e-7)
     m0 = np.linspace(0.0, 1.0, 257)
     x = (-63.0 - V.astype(np.float64)) * 0.25
@@ -328,12 +330,17 @@ def test_an_elementwise_argument_of_dot_is_computed_in_one_loop_into_a_new_array
             read = {text(n.value) for n in ast.walk(filling) if isinstance(n, ast.Subscript) and
                     isinstance(n.ctx, ast.Load)}
             (hoisted,) = read - {"Y"}
-            assert "Y" in read and set(called_names(filling)) <= {"range", "_bm_e_exp"}
+            assert "Y" in read and set(called_names(filling)) <= {"range", "_bm_e_exp_float32"}
+            assert symbol_calls(step, lambda symbol: symbol.obj is exp_float32, filling)
             (h,) = [a for a in assignments(step, Role.HOISTED) if a.targets[0].id == hoisted]
             (inner,) = symbol_calls(step, lambda symbol: symbol.library == "dot", h.value)
             assert [text(a) for a in inner.args] == ["X", array_name(step, model.w)]
             dots = symbol_calls(step, lambda symbol: symbol.library == "dot", entry_of(step))
             assert [[text(a) for a in c.args] for c in dots] == [["X", array_name(step, model.w)], [m, "X"]]
+            # both products of known float32 arrays call the backend's loops directly (no np.dot to type)
+            program = program_of(step)
+            assert [program.symbol(c.func.id).obj for c in dots] == [
+                vector_product(np.dtype(np.float32), (2, 1)), vector_product(np.dtype(np.float32), (1, 2))]
         else:
             assert kernels(step) == [] and functions(step, "kernel") == []
     assert results[0].dtype == results[1].dtype == np.float32

@@ -38,7 +38,7 @@ from .. import literals
 from .. import random as backend_random
 from .ir import (NUMPY_TYPES, CompiledCallable, Kind, Static, UnsupportedObject, is_constant_data, numpy_attr)
 
-__all__ = ["resolve_call", "as_constant"]
+__all__ = ["resolve_call", "as_constant", "matmul_operator"]
 
 FunctionGenerator = Any  # the function being lowered (see the module docstring)
 
@@ -137,7 +137,10 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
         return _random_call(gen, backend_random.default_state(), name, args, keywords, node)
     if namespace == "" and name in _CREATION:
         return _creation(gen, name, args, keywords, node)
-    if namespace == "" and isinstance(getattr(np, name, None), np.ufunc) and not keywords:
+    ufunc = getattr(np, name, None) if namespace == "" else None
+    # Elementwise ufuncs only: NumPy 2's matmul and vecdot are generalized ufuncs (a signature such
+    # as "(n?,k),(k,m?)->(n?,m?)"), which Numba does not compile as ufuncs.
+    if isinstance(ufunc, np.ufunc) and ufunc.signature is None and not keywords:
         return _ufunc_call(gen, name, args)
     module_name = "brainpy_math_numba.numpy_ops" if not namespace else f"brainpy_math_numba.{namespace}"
     try:
@@ -158,6 +161,12 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
     kind = Kind.CALL if name in MUTATING_NUMPY else Kind.PURE
     gen.program.inject(label, implementation, f"{module_name}.compiled({name!r})", kind, library=name)
     return _call(ast.Name(label, ast.Load()), args, _without_defaults(implementation, keywords))
+
+
+def matmul_operator(gen: FunctionGenerator, left: ast.expr, right: ast.expr, node: ast.AST) -> ast.expr:
+    """``left @ right``: the call ``bm.matmul(left, right)`` lowers to, so the operator and the
+    function compile the same code (the backend's loops for matrix-vector products)."""
+    return _frontend_call(gen, ("", "matmul"), brainpy_math.matmul, [left, right], [], node)
 
 
 def _without_defaults(implementation: Any, keywords: list[ast.keyword]) -> list[ast.keyword]:

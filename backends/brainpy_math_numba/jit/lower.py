@@ -37,7 +37,7 @@ from brainpy_math.base import Base
 
 from .. import elementwise, literals
 from ..literals import weak_function_name
-from .calls import as_constant, inject_elementwise, resolve_call
+from .calls import as_constant, inject_elementwise, matmul_operator, resolve_call
 from .ir import (NUMPY_TYPES, Function, Kind, Origin, Program, Role, Static, UnsupportedCode, UnsupportedObject, at,
                  call, is_constant_data, name, numpy_attr, typed_constant, unsupported)
 
@@ -769,6 +769,8 @@ class _LiteralTyper(ast.NodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         left_lit, right_lit = self.weak(node.left), self.weak(node.right)
         op_name = type(node.op).__name__
+        if op_name == "MatMult":
+            return matmul_operator(self.gen, self.visit(node.left), self.visit(node.right), node)
         if op_name == "Div" and not left_lit and not right_lit:
             # Numba divides integer arrays in float64; the table says float32 up to 32-bit integers.
             name = inject_elementwise(self.gen.program, "_bm_true_divide", "true_divide", literals.true_divide,

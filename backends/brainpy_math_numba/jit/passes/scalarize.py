@@ -35,7 +35,7 @@ import numba
 import numpy as np
 from numba.core import types
 
-from ... import elementwise
+from ... import elementwise, kernels
 from ...literals import targets as weak_targets
 from ..ir import MAX_INLINED_ARGUMENTS, Function, Kind, Program, Role, at, call, name, numpy_attr, origin_of
 
@@ -54,6 +54,8 @@ _PURE_NAMES = {"dot", "matmul", "vdot", "inner", "outer", "tensordot", "sum", "m
 
 _SAME_FLOAT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 # NumPy ufuncs whose float32 result is float32 in Numba's scalar code too (and the float32 exp/expm1).
+# elementwise helpers -> the name of their float32 version in elementwise
+_FLOAT32_VERSIONS = {elementwise.exp: "exp_float32", elementwise.expm1: "expm1_float32"}
 _FLOAT_PRESERVING = {"exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "sqrt", "sin", "cos", "tan",
                      "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "abs", "absolute", "negative"}
 _AST_OPERATORS = {"Add": ast.Add, "Sub": ast.Sub, "Mult": ast.Mult, "Div": ast.Div, "FloorDiv": ast.FloorDiv,
@@ -225,6 +227,12 @@ class Scalarizer:
         for argument in node.args:
             self.program.assumed_arguments.add(argument.id)
         self.known[hoisted] = (a[0], a[1] + b[1] - 2)
+        loop = kernels.vector_product(a[0], (a[1], b[1]))
+        if loop is not None:  # the loop itself: no overload to resolve and compile around it
+            node.func = name(self.program.inject(
+                f"_bm_{loop.__name__}_{a[0].name}", loop,
+                f"brainpy_math_numba.kernels.vector_product(np.dtype({a[0].name!r}), {(a[1], b[1])})",
+                Kind.PURE, library=symbol.library))
 
     def statement(self, item: Statement) -> None:
         stmt = item.node
@@ -418,8 +426,12 @@ class Scalarizer:
             written = self.known_operation(node, args)
         if written is not None:
             return written
-        out = ast.Call(callee, args, [])
         dtype = self.dtype_of(args[0]) if len(args) == 1 else None
+        symbol = self.program.symbol(callee.id) if isinstance(callee, ast.Name) else None
+        if dtype == np.float32 and symbol is not None and symbol.obj in _FLOAT32_VERSIONS:
+            # The float32 version itself: no overload to resolve and compile around it.
+            callee = name(self.helper(_FLOAT32_VERSIONS[symbol.obj]))
+        out = ast.Call(callee, args, [])
         if dtype is not None and dtype.kind == "f" and self.keeps_float_type(node):
             self.typed(out, dtype)
         return out
