@@ -141,7 +141,7 @@ def snapshot_at(buffer, offset, source):  # pragma: no cover - replaced by the o
     snapshot's cost to the copies."""
 
 
-@overload(snapshot_at, inline="always")
+@overload(snapshot_at, jit_options={"nogil": True})
 def _snapshot_at(buffer, offset, source):
     if not (isinstance(buffer, types.Array) and isinstance(source, types.Array)):
         return None

@@ -51,6 +51,17 @@ def entry_reader(values_type: types.Type):
 # The kernels below check every index they read, so that a CSR structure that bypassed the
 # frontend's validation (a kernel called from compiled code, an array edited in place after it was
 # validated) raises IndexError instead of reading or writing out of bounds (a segfault or garbage).
+def bounds_messages(fn: str, values_name: str, vector_name: str) -> tuple[str, ...]:
+    """The one-line ``IndexError`` messages of the kernels of ``fn``: a bad ``indptr`` length, bad
+    offsets, a bad vector length (transposed, not transposed), bad values length, a bad column."""
+    return (f"{fn}: argument 'indptr' must have length num_pre + 1",
+            f"{fn}: argument 'indptr' must hold non-decreasing offsets in [0, len(indices)]",
+            f"{fn}: argument '{vector_name}' must have length num_pre",
+            f"{fn}: argument '{vector_name}' must have length num_post",
+            f"{fn}: argument '{values_name}' must have length len(indices)",
+            f"{fn}: argument 'indices' must hold column ids in [0, num_post)")
+
+
 def bounds_checks(fn: str, values_name: str, vector_name: str, values_type: types.Type) -> tuple:
     """Inlined ``njit`` checks for the kernels of ``fn``: ``(lengths, row_bounds, column)``.
 
@@ -68,12 +79,8 @@ def bounds_checks(fn: str, values_name: str, vector_name: str, values_type: type
     raise is inline (a helper that raises cost +30% in the kernel's loop).
     """
     per_entry = isinstance(values_type, types.Array)
-    bad_indptr_length = f"{fn}: argument 'indptr' must have length num_pre + 1"
-    bad_offsets = f"{fn}: argument 'indptr' must hold non-decreasing offsets in [0, len(indices)]"
-    bad_pre_vector = f"{fn}: argument '{vector_name}' must have length num_pre"
-    bad_post_vector = f"{fn}: argument '{vector_name}' must have length num_post"
-    bad_values = f"{fn}: argument '{values_name}' must have length len(indices)"
-    bad_column = f"{fn}: argument 'indices' must hold column ids in [0, num_post)"
+    (bad_indptr_length, bad_offsets, bad_pre_vector, bad_post_vector, bad_values,
+     bad_column) = bounds_messages(fn, values_name, vector_name)
 
     @numba.njit(inline="always")
     def lengths(values, indices, indptr, vector, length, num_pre, transpose):
