@@ -70,6 +70,23 @@ def test_array_parameters_broadcast_inside_njit(nb):
     np.testing.assert_array_equal(got, eager_state.normal(loc, 0.5, (2, 4)))
 
 
+def test_parameters_that_do_not_broadcast_raise_value_error_inside_njit(nb):
+    """The kernels broadcast parameters with ``np.broadcast_to`` (a constant message; assigning into an
+    array of the shape compiled Numba's string formatting, seconds of every cold first draw)."""
+    from brainpy_math_numba.random.tokens import broadcast_flat
+
+    @numba.njit
+    def flat(x, shape):
+        return broadcast_flat(x, shape)
+
+    assert flat(np.arange(2.0).reshape(2, 1), (2, 3)).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    assert flat(1.5, ()).tolist() == [1.5] and flat(np.ones(1), ()).tolist() == [1.0]
+    with pytest.raises(ValueError, match="broadcast"):
+        flat(np.ones(3), (2, 4))
+    with pytest.raises(ValueError, match=r"requested shape \(\)"):
+        flat(np.ones(3), ())
+
+
 def _f(*values):
     """Parameters as the eager functions pass them (1-d float64), so the kernels compiled for the
     eager calls serve these wrappers too and the test compiles little."""

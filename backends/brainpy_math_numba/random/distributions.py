@@ -17,7 +17,7 @@ from numba.extending import overload
 import brainpy_math.random as frontend
 from .conversions import fill_normal, fill_uniform, polar
 from .generator import attempt_words, fill_bounded, fill_words, fisher_yates, njit, position, set_position
-from .tokens import (as_float as _f, as_int as _i, as_int_dtype, empty_float, empty_int, int_bounds,
+from .tokens import (as_float as _f, as_int as _i, as_int_dtype, broadcast_flat, empty_float, empty_int, int_bounds,
                      int_bounds_inclusive, param, population, resolve_shape, size_of, take, unit_word)
 
 __all__ = ["uniform", "uniform_into", "uniform_affine", "normal", "normal_into", "normal_affine", "lognormal",
@@ -378,11 +378,7 @@ def randint(key, counter, low, high, size, dtype, token):
     lo_arg, hi_arg = int_bounds(low, high)
     shape = resolve_shape(size, np.broadcast_shapes(np.shape(lo_arg), np.shape(hi_arg)))
     count = size_of(shape)
-    lo_b = np.empty(shape, np.int64)
-    lo_b[...] = np.asarray(lo_arg)
-    hi_b = np.empty(shape, np.int64)
-    hi_b[...] = np.asarray(hi_arg)
-    lo, hi = lo_b.ravel(), hi_b.ravel()
+    lo, hi = broadcast_flat(lo_arg, shape).astype(np.int64), broadcast_flat(hi_arg, shape).astype(np.int64)
     spans = np.empty(count, np.uint32)
     for i in range(count):
         spans[i] = np.uint32(hi[i] - lo[i])

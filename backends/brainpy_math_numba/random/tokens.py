@@ -15,7 +15,7 @@ from numba.extending import overload
 from .generator import njit
 
 __all__ = ["resolve_shape", "population", "take", "int_bounds", "int_bounds_inclusive", "as_int_dtype", "as_float",
-           "as_int", "empty_float", "empty_int", "unit_word", "param", "size_of"]
+           "as_int", "empty_float", "empty_int", "unit_word", "param", "size_of", "broadcast_flat"]
 
 
 def resolve_shape(size, broadcast):
@@ -177,6 +177,28 @@ def _unit_word_njit(w, token):
     return None
 
 
+def broadcast_flat(x, shape):
+    """``x`` (a number or an array) broadcast to ``shape``, flattened (a new C-ordered array).
+
+    Inside compiled code this is ``np.broadcast_to``: assigning into an array of ``shape``
+    (``full[...] = x``) compiles Numba's formatting of the broadcast error (its string machinery,
+    ~7 s of a cold first random draw), ``np.broadcast_to`` a constant message."""
+    return np.broadcast_to(np.asarray(x), shape).ravel()
+
+
+@overload(broadcast_flat)
+def _broadcast_flat_njit(x, shape):
+    if isinstance(shape, types.BaseTuple) and len(shape) == 0:
+        # Numba's broadcast_to rejects a 0-d target for an array at typing time; NumPy at run time.
+        def to_scalar(x, shape):
+            values = np.asarray(x)
+            if values.size != 1:
+                raise ValueError("operands could not be broadcast together with the requested shape ()")
+            return values.ravel()
+        return to_scalar
+    return lambda x, shape: np.broadcast_to(np.asarray(x), shape).ravel()
+
+
 @njit
 def param(x, shape, token):
     """Parameter ``x`` as a 1-d array of the token's dtype: one value, or ``x`` broadcast to ``shape``.
@@ -189,9 +211,7 @@ def param(x, shape, token):
         out = empty_float(1, token)
         out[0] = as_float(values[0], token)
         return out, 0
-    full = np.empty(shape, values.dtype)
-    full[...] = np.asarray(x)
-    flat = full.ravel()
+    flat = broadcast_flat(x, shape)
     out = empty_float(flat.size, token)
     for i in range(flat.size):
         out[i] = as_float(flat[i], token)
