@@ -29,7 +29,7 @@ from numba.np.numpy_support import as_dtype, from_dtype
 from brainpy_math import _config
 
 
-__all__ = ["element", "store", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
+__all__ = ["element", "store", "assign", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
            "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "snapshot_at",
            "snapshot_views", "truth", "carry_like", "choose", "FusionMiss"]
 
@@ -243,6 +243,35 @@ def _separate(written, other):
     if isinstance(written, types.Array) and isinstance(other, types.Array):
         return lambda written, other: _apart(written, other)
     return lambda written, other: True
+
+
+def assign(target, value):  # pragma: no cover - replaced by the overload
+    """``target[...] = value``: ``value`` broadcast to ``target``'s shape and copied in (a copy of it
+    first when the two share memory), with ``np.broadcast_to``'s constant error message. Numba's own
+    array assignment formats the shapes into its error message, which compiles its string machinery:
+    ~3.5 s the first time a process compiles a model that assigns a whole 2-D array."""
+
+
+@overload(assign, jit_options={"nogil": True})
+def _assign(target, value):
+    if isinstance(target, types.Array) and isinstance(value, types.Array) and value.ndim <= target.ndim:
+        if target.ndim == 1:
+            def copy_1d(target, value):
+                source = np.broadcast_to(value if _apart(target, value) else value.copy(), target.shape)
+                for i in range(target.shape[0]):
+                    target[i] = source[i]
+            return copy_1d
+        if target.ndim == 2:
+            def copy_2d(target, value):
+                source = np.broadcast_to(value if _apart(target, value) else value.copy(), target.shape)
+                for i in range(target.shape[0]):
+                    for j in range(target.shape[1]):
+                        target[i, j] = source[i, j]
+            return copy_2d
+
+    def numba_assign(target, value):  # scalars (no shapes to format), other ranks: Numba's own
+        target[...] = value
+    return numba_assign
 
 
 def _narrowed(dtype: np.dtype) -> np.dtype:

@@ -11,7 +11,9 @@ Per function, callees before callers, when the program's ``fuse`` option is on (
 
 Then, on every function, always:
 
-7. :func:`.prange_streams.split_prange_streams` -- one random stream per ``bm.prange`` iteration.
+7. :func:`.prange_streams.split_prange_streams` -- one random stream per ``bm.prange`` iteration;
+8. :func:`.stores.call_whole_array_stores` -- ``x[...] = value`` left outside loops as a call of the
+   backend's copy (Numba's own compiles its string formatting).
 
 Last, for a ``bm.jit`` entry, :func:`.snapshot.add_snapshot_function` (failure atomicity).
 """
@@ -28,6 +30,7 @@ from .materialize import materialize_arguments
 from .prange_streams import split_prange_streams
 from .scalarize import expand_tuple_assignments
 from .snapshot import add_snapshot_function, written_arrays
+from .stores import call_whole_array_stores
 
 __all__ = ["FUSION_PASSES", "PROGRAM_PASSES", "add_snapshot_function", "written_arrays", "array_extent",
            "Pass"]
@@ -46,4 +49,4 @@ def remember_inline_body(function: Function, program: Program) -> list[ast.stmt]
 
 FUSION_PASSES: tuple[Pass, ...] = (expand_tuples, inline_calls, propagate_aliases, remember_inline_body,
                                    materialize_arguments, fuse_runs)
-PROGRAM_PASSES: tuple[Pass, ...] = (split_prange_streams,)
+PROGRAM_PASSES: tuple[Pass, ...] = (split_prange_streams, call_whole_array_stores)
