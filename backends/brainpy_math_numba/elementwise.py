@@ -29,7 +29,7 @@ from numba.np.numpy_support import as_dtype, from_dtype
 from brainpy_math import _config
 
 
-__all__ = ["element", "store", "assign", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
+__all__ = ["element", "store", "assign", "assign_new", "store_at", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
            "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "snapshot_at",
            "snapshot_views", "truth", "carry_like", "choose", "FusionMiss"]
 
@@ -252,26 +252,58 @@ def assign(target, value):  # pragma: no cover - replaced by the overload
     ~3.5 s the first time a process compiles a model that assigns a whole 2-D array."""
 
 
-@overload(assign, jit_options={"nogil": True})
-def _assign(target, value):
-    if isinstance(target, types.Array) and isinstance(value, types.Array) and value.ndim <= target.ndim:
+def assign_new(target, value):  # pragma: no cover - replaced by the overload
+    """:func:`assign` of a ``value`` that is a new array (an operation's result): no memory to share,
+    so no overlap test to compile (~0.4 s)."""
+
+
+def _copy_into(checked: bool):
+    """The implementation of :func:`assign` (``checked``) or :func:`assign_new` for these types.
+    ``checked`` is a constant of the implementations: Numba prunes the branch not taken."""
+    def typer(target, value):
+        if not (isinstance(target, types.Array) and isinstance(value, types.Array) and value.ndim <= target.ndim
+                and target.ndim in (1, 2)):
+            def numba_assign(target, value):  # scalars (no shapes to format), other ranks: Numba's own
+                target[...] = value
+            return numba_assign
         if target.ndim == 1:
             def copy_1d(target, value):
-                source = np.broadcast_to(value if _apart(target, value) else value.copy(), target.shape)
+                if checked:
+                    source = np.broadcast_to(value if _apart(target, value) else value.copy(), target.shape)
+                else:
+                    source = np.broadcast_to(value, target.shape)
                 for i in range(target.shape[0]):
                     target[i] = source[i]
             return copy_1d
-        if target.ndim == 2:
-            def copy_2d(target, value):
-                source = np.broadcast_to(value if _apart(target, value) else value.copy(), target.shape)
-                for i in range(target.shape[0]):
-                    for j in range(target.shape[1]):
-                        target[i, j] = source[i, j]
-            return copy_2d
 
-    def numba_assign(target, value):  # scalars (no shapes to format), other ranks: Numba's own
-        target[...] = value
-    return numba_assign
+        def copy_2d(target, value):
+            if checked:
+                source = np.broadcast_to(value if _apart(target, value) else value.copy(), target.shape)
+            else:
+                source = np.broadcast_to(value, target.shape)
+            for i in range(target.shape[0]):
+                for j in range(target.shape[1]):
+                    target[i, j] = source[i, j]
+        return copy_2d
+    return typer
+
+
+overload(assign, jit_options={"nogil": True})(_copy_into(True))
+overload(assign_new, jit_options={"nogil": True})(_copy_into(False))
+
+
+def store_at(out, i, value):  # pragma: no cover - replaced by the overload
+    """``out[i] = value``: through :func:`assign` when ``value`` is an array (a loop's output row)."""
+
+
+@overload(store_at, jit_options={"nogil": True})
+def _store_at(out, i, value):
+    if isinstance(out, types.Array) and isinstance(value, types.Array) and out.ndim > 1:
+        return lambda out, i, value: assign_new(out[i], value)  # a loop's output: a new array
+
+    def item(out, i, value):
+        out[i] = value
+    return item
 
 
 def _narrowed(dtype: np.dtype) -> np.dtype:

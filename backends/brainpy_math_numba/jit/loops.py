@@ -8,7 +8,9 @@ Example (``bm.for_loop(step, xs)`` with one operand and one output)::
     def _bm_loop(start, stop, xs0, out, s0, _bm_step):
         for _bm_i in range(start, stop):
             _bm_step[0] = _bm_i
-            out[_bm_i] = _bm_body(xs0[_bm_i], s0)
+            _bm_e_store_at(out, _bm_i, _bm_body(xs0[_bm_i], s0))
+
+(``elementwise.store_at``: Numba's own assignment of an array row compiles its string formatting.)
 """
 from __future__ import annotations
 
@@ -40,13 +42,16 @@ def for_loop_function(program: Program, body: str, n_operands: int, outputs: int
     loop_body: list[ast.stmt] = [_step_store(index)]
     if outputs == 0:
         loop_body.append(ast.Expr(step))
-    elif outputs is None:
-        loop_body.append(ast.Assign([ast.Subscript(name("out"), index, ast.Store())], step))
     else:
-        loop_body.append(ast.Assign([_store("_bm_r")], step))
-        loop_body += [ast.Assign([ast.Subscript(name(o), index, ast.Store())],
-                                 ast.Subscript(name("_bm_r"), ast.Constant(i), ast.Load()))
-                      for i, o in enumerate(outs)]
+        store_at = program.inject("_bm_e_store_at", elementwise.store_at, "brainpy_math_numba.elementwise.store_at",
+                                  Kind.STORE)
+        if outputs is None:
+            loop_body.append(ast.Expr(call(store_at, [name("out"), index, step])))
+        else:
+            loop_body.append(ast.Assign([_store("_bm_r")], step))
+            loop_body += [ast.Expr(call(store_at, [name(o), index, ast.Subscript(name("_bm_r"), ast.Constant(i),
+                                                                                    ast.Load())]))
+                          for i, o in enumerate(outs)]
     loop = ast.For(_store("_bm_i"), call("range", [name("start"), name("stop")]), loop_body, [])
     function = Function("_bm_loop", ["start", "stop", *xs, *outs, *state, "_bm_step"], [], [at(loop, None)])
     return program.add_function(function)

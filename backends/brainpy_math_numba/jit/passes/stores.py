@@ -9,7 +9,8 @@ A statement that stores into a whole array and was not fused into a loop, such a
 Numba's array assignment formats both shapes into the message of its broadcast error, and
 compiling that formatting (Numba's string machinery) cost ~3.5 s the first time a process compiled
 such a model. :func:`brainpy_math_numba.elementwise.assign` broadcasts with ``np.broadcast_to``
-(a constant message) and copies element by element; same values, casts and aliasing rule.
+(a constant message) and copies element by element; same values, casts and aliasing rule. A value
+that is an operation's result (a new array) calls ``assign_new``, which compiles no overlap test.
 """
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ def _whole(target: ast.expr) -> ast.expr | None:
     return target.value if whole else None
 
 
+def _new_array(value: ast.expr, program: Program) -> bool:
+    """Whether ``value`` is certainly a new array or a scalar (an operation's result), which shares
+    no memory with the array it is stored into."""
+    if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Constant)):
+        return True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        symbol = program.symbol(value.func.id)
+        return symbol is not None and symbol.kind is Kind.ELEMENTWISE
+    return False
+
+
 def call_whole_array_stores(function: Function, program: Program) -> list[ast.stmt]:
     """``function.body`` with every ``x[...] = value`` (and ``x[:] = value``) a call of ``assign``."""
     def rewrite(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -43,8 +55,9 @@ def call_whole_array_stores(function: Function, program: Program) -> list[ast.st
             if array is None:
                 out.append(stmt)
                 continue
-            helper = program.inject("_bm_e_assign", elementwise.assign, "brainpy_math_numba.elementwise.assign",
-                                    Kind.STORE)
+            attr = "assign_new" if _new_array(stmt.value, program) else "assign"
+            helper = program.inject(f"_bm_e_{attr}", getattr(elementwise, attr),
+                                    f"brainpy_math_numba.elementwise.{attr}", Kind.STORE)
             out.append(at(ast.Expr(call(helper, [array, stmt.value])), origin_of(stmt)))
         return out
     return rewrite(function.body)
