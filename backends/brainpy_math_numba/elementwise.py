@@ -29,7 +29,7 @@ from numba.np.numpy_support import as_dtype, from_dtype
 from brainpy_math import _config
 
 
-__all__ = ["element", "store", "assign", "assign_new", "store_at", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
+__all__ = ["element", "store", "assign", "assign_new", "store_at", "store_new_at", "loop_length", "join_lengths", "disjoint", "select", "exp", "exp_float32",
            "expm1", "expm1_float32", "invert", "materializer", "separate", "element_of", "same_kind", "snapshot_at",
            "snapshot_views", "truth", "carry_like", "choose", "FusionMiss"]
 
@@ -293,17 +293,31 @@ overload(assign_new, jit_options={"nogil": True})(_copy_into(False))
 
 
 def store_at(out, i, value):  # pragma: no cover - replaced by the overload
-    """``out[i] = value``: through :func:`assign` when ``value`` is an array (a loop's output row)."""
+    """``out[i] = value`` for an int or slice ``i``: through :func:`assign` when it stores an array
+    into part of ``out`` (a row of a record, a slice), so that Numba's own assignment (which compiles
+    its string formatting) is not used."""
 
 
-@overload(store_at, jit_options={"nogil": True})
-def _store_at(out, i, value):
-    if isinstance(out, types.Array) and isinstance(value, types.Array) and out.ndim > 1:
-        return lambda out, i, value: assign_new(out[i], value)  # a loop's output: a new array
+def store_new_at(out, i, value):  # pragma: no cover - replaced by the overload
+    """:func:`store_at` of a ``value`` that is a new array (a loop's output row): :func:`assign_new`."""
 
-    def item(out, i, value):
-        out[i] = value
-    return item
+
+def _row_store(checked: bool):
+    def typer(out, i, value):
+        if isinstance(out, types.Array) and isinstance(value, types.Array) and (
+                isinstance(i, types.Integer) and out.ndim > 1 or isinstance(i, types.SliceType)):
+            if checked:
+                return lambda out, i, value: assign(out[i], value)
+            return lambda out, i, value: assign_new(out[i], value)
+
+        def item(out, i, value):
+            out[i] = value
+        return item
+    return typer
+
+
+overload(store_at, jit_options={"nogil": True})(_row_store(True))
+overload(store_new_at, jit_options={"nogil": True})(_row_store(False))
 
 
 def _narrowed(dtype: np.dtype) -> np.dtype:

@@ -1,4 +1,4 @@
-"""Whole-array stores left outside fused loops call the backend's copy (``elementwise.assign``).
+"""Array stores left outside fused loops call the backend's copy (``elementwise.assign``, ``store_at``).
 
 Numba's own array assignment compiles its string formatting for the broadcast error (seconds, once
 per process); the copy must keep its values, casts, broadcasting, aliasing rule and error.
@@ -42,6 +42,30 @@ class Plastic(bm.Base):
 
     def store(self, x):
         self.W[:] = x  # x's shape is known only at run time
+
+
+class Recorder(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.g = bm.Variable(bm.arange(4.0))
+        self.record = bm.Variable(bm.zeros((3, 4)))
+        self.v = bm.Variable(bm.arange(6.0))
+
+    def __call__(self):
+        self.record[0] = self.g
+        self.record[-1] = self.g * 2.0
+        self.record[1:2] = self.record[0]
+        self.v[1:] = self.v[:-1]  # overlapping: NumPy copies the source first
+
+
+def test_row_and_slice_stores_call_the_backends_copy_and_match_numpy():
+    model = Recorder()
+    step = bm.jit(model)
+    step()
+    g = np.arange(4.0)
+    np.testing.assert_array_equal(np.asarray(model.record), np.stack([g, g, 2 * g]))
+    np.testing.assert_array_equal(np.asarray(model.v), [0.0, 0.0, 1.0, 2.0, 3.0, 4.0])
+    assert len(symbol_calls(step, lambda symbol: symbol.obj is elementwise.store_at, entry_of(step))) == 4
 
 
 def test_a_2d_store_calls_the_backends_copy_and_matches_numpy():

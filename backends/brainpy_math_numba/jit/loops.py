@@ -8,9 +8,9 @@ Example (``bm.for_loop(step, xs)`` with one operand and one output)::
     def _bm_loop(start, stop, xs0, out, s0, _bm_step):
         for _bm_i in range(start, stop):
             _bm_step[0] = _bm_i
-            _bm_e_store_at(out, _bm_i, _bm_body(xs0[_bm_i], s0))
+            _bm_e_store_new_at(out, _bm_i, _bm_body(xs0[_bm_i], s0))
 
-(``elementwise.store_at``: Numba's own assignment of an array row compiles its string formatting.)
+(``elementwise.store_new_at``: Numba's own assignment of an array row compiles its string formatting.)
 """
 from __future__ import annotations
 
@@ -43,8 +43,8 @@ def for_loop_function(program: Program, body: str, n_operands: int, outputs: int
     if outputs == 0:
         loop_body.append(ast.Expr(step))
     else:
-        store_at = program.inject("_bm_e_store_at", elementwise.store_at, "brainpy_math_numba.elementwise.store_at",
-                                  Kind.STORE)
+        store_at = program.inject("_bm_e_store_new_at", elementwise.store_new_at,
+                                  "brainpy_math_numba.elementwise.store_new_at", Kind.STORE)
         if outputs is None:
             loop_body.append(ast.Expr(call(store_at, [name("out"), index, step])))
         else:
