@@ -202,3 +202,34 @@ def test_switching_the_dtype_policy_after_the_first_call_recompiles(backend):
     finally:
         bm.disable_x64()
     assert f(x).dtype == np.float32
+
+
+class Readout(bm.Base):
+    """Products written the NumPy way (``@`` and ``bm.dot``/``bm.matmul``/``bm.inner``) and stores into
+    a 2-D record: a whole array, a row and a slice."""
+
+    def __init__(self):
+        super().__init__()
+        self.W = bm.Variable(bm.arange(12.0).reshape(3, 4) / 10.0)
+        self.record = bm.Variable(bm.zeros((2, 3)))
+
+    def __call__(self, x, w):
+        h = self.W @ x
+        back = bm.dot(w, self.W)
+        self.record[0] = h
+        self.record[1, 1:] = bm.matmul(self.W, x)[:2]
+        self.W.value = self.W * 0.5
+        return h, back, bm.inner(x, x), w @ w
+
+
+def test_products_and_row_stores_inside_jit_match_numpy(backend):
+    model = Readout()
+    x, w = np.arange(4.0, dtype=np.float32), np.arange(3.0, dtype=np.float32)
+    W = np.arange(12.0).reshape(3, 4) / 10.0
+    h, back, inner, ww = bm.jit(model)(bm.asarray(x), bm.asarray(w))
+    assert_matches(h, W @ x, np.float32)
+    assert_matches(back, w @ W, np.float32)
+    assert_matches(inner, np.float64(x @ x), np.float32)
+    assert_matches(ww, np.float64(w @ w), np.float32)
+    assert_matches(model.record.value, np.array([W @ x, [0.0, *(W @ x)[:2]]]), np.float32)
+    assert_matches(model.W.value, W * 0.5, np.float32)
