@@ -326,6 +326,34 @@ def test_threads_each_jitting_their_own_object(_frequent_thread_switches):
     assert results == {k: 100 + k for k in range(4)}
 
 
+class Doubler(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.x = bm.Variable(bm.ones(3))
+
+    def __call__(self):
+        self.x.value = self.x * 2.0
+
+
+def test_threads_generating_code_take_turns_converting_ast():
+    """CPython counts AST conversion depth per interpreter: two threads parsing at once can fail with
+    "AST constructor recursion depth mismatch" (seen once in a run of the test above). The compiler
+    parses and compiles ``ast`` under one lock; a thread that needs it waits for it."""
+    from brainpy_math_numba.jit import ir
+    model, done = Doubler(), threading.Event()
+
+    def work():
+        bm.jit(model)()
+        done.set()
+
+    with ir._AST_CONVERSION:
+        thread = threading.Thread(target=work)
+        thread.start()
+        assert not done.wait(0.5)  # parsing the model's source waits for the lock
+    thread.join(timeout=300)
+    assert done.is_set() and model.x.value.tolist() == [2.0, 2.0, 2.0]
+
+
 class Settings(bm.Base):
     def __init__(self):
         super().__init__()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import threading
 import types as pytypes
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -37,7 +38,29 @@ from brainpy_math import _config
 __all__ = ["Origin", "describe_location", "unsupported", "UnsupportedCode", "UnsupportedObject", "Static",
            "ArrayArgument", "Guard", "ItemsGuard", "Kind", "Symbol", "Role", "Names", "Function", "Program",
            "at", "origin_of", "CompiledCallable", "is_constant_data", "is_scalar", "numpy_attr",
-           "typed_constant", "name", "call", "walk_statements", "NUMPY_TYPES"]
+           "typed_constant", "name", "call", "walk_statements", "NUMPY_TYPES", "parse_source", "compile_tree"]
+
+
+# ------------------------------------------------------------------------- ast <-> CPython
+# CPython (3.11, 3.12) counts the depth of its AST conversions (source -> ``ast`` objects in
+# ``ast.parse``, ``ast`` objects -> code in ``compile``) per interpreter, not per thread. A garbage
+# collection inside one conversion runs Python finalizers (Numba's LLVM objects have them), which may
+# switch threads; a second thread converting then makes the first fail with "AST constructor
+# recursion depth mismatch". Every conversion the compiler makes takes this lock, so threads that
+# jit their own models at once cannot interleave them.
+_AST_CONVERSION = threading.Lock()
+
+
+def parse_source(text: str) -> ast.Module:
+    """``ast.parse(text)``, one thread at a time (see ``_AST_CONVERSION``)."""
+    with _AST_CONVERSION:
+        return ast.parse(text)
+
+
+def compile_tree(tree: ast.AST, filename: str, mode: str) -> pytypes.CodeType:
+    """``compile(tree, filename, mode)`` of an ``ast`` tree, one thread at a time."""
+    with _AST_CONVERSION:
+        return compile(tree, filename, mode)
 
 
 # ---------------------------------------------------------------------------------------- errors

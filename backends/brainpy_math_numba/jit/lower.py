@@ -39,7 +39,7 @@ from .. import elementwise, literals
 from ..literals import weak_function_name
 from .calls import as_constant, inject_elementwise, matmul_operator, resolve_call
 from .ir import (NUMPY_TYPES, Function, Kind, Origin, Program, Role, Static, UnsupportedCode, UnsupportedObject, at,
-                 call, is_constant_data, name, numpy_attr, typed_constant, unsupported)
+                 call, compile_tree, is_constant_data, name, numpy_attr, parse_source, typed_constant, unsupported)
 
 __all__ = ["Lowering"]
 
@@ -121,10 +121,10 @@ def _parse_function(func: Callable, source: str) -> ast.FunctionDef | None:
     """The ``def`` of ``func``; a lambda becomes a ``def`` returning its expression."""
     text = textwrap.dedent(source)
     try:
-        tree = ast.parse(text)
+        tree = parse_source(text)
     except SyntaxError:
         try:  # a lambda inside a call continued on the next line: parse the parenthesised text
-            tree = ast.parse("(\n" + text.strip().rstrip(",") + "\n)")
+            tree = parse_source("(\n" + text.strip().rstrip(",") + "\n)")
             for node in ast.walk(tree):
                 if hasattr(node, "lineno"):
                     node.lineno -= 1
@@ -147,7 +147,7 @@ def _parse_function(func: Callable, source: str) -> ast.FunctionDef | None:
 
 def _same_code(lam: ast.Lambda, code: pytypes.CodeType) -> bool:
     try:
-        compiled = compile(ast.fix_missing_locations(ast.Expression(copy.deepcopy(lam))), "<lambda>", "eval")
+        compiled = compile_tree(ast.fix_missing_locations(ast.Expression(copy.deepcopy(lam))), "<lambda>", "eval")
     except (SyntaxError, ValueError):
         return False
     inner = [c for c in compiled.co_consts if isinstance(c, pytypes.CodeType)]
@@ -742,7 +742,7 @@ class _Resolver(ast.NodeTransformer):
 
 
 def _fold(node: ast.expr) -> Any:
-    return eval(compile(ast.fix_missing_locations(ast.Expression(node)), "<constant>", "eval"), {})
+    return eval(compile_tree(ast.fix_missing_locations(ast.Expression(node)), "<constant>", "eval"), {})
 
 
 class _Materializer(ast.NodeTransformer):
