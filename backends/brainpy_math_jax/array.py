@@ -90,12 +90,19 @@ def to_jax(obj: Any, dtype: Any = None, where: str = "asarray") -> jax.Array:
         value = jnp.asarray(obj)  # jax stacks arrays and tracers (and checks the Python ints)
         return value if dtype is None else cast(value, dtype, where)
     if isinstance(obj, (np.ndarray, np.generic)) or isinstance(obj, _PYTHON_DATA):
-        return jnp.asarray(_conversion.host_array(obj, dtype, where))
+        return _from_host(_conversion.host_array(obj, dtype, where))
     if hasattr(obj, "__jax_array__"):
         value = jnp.asarray(obj)
         return value if dtype is None else cast(value, dtype, where)
     # Other array-likes (objects with __array__, buffers, DLPack producers): NumPy reads them.
-    return jnp.asarray(_conversion.host_array(np.asarray(obj), dtype, where))
+    return _from_host(_conversion.host_array(np.asarray(obj), dtype, where))
+
+
+def _from_host(host: np.ndarray) -> jax.Array:
+    # jax >= 0.9 turns a NumPy array given to jnp.asarray into a jax array by running a compiled
+    # identity ("stage"): one XLA compile (30-50 ms) for each new shape and dtype converted.
+    # device_put copies the buffer without compiling (inside a trace it records a device_put).
+    return jax.device_put(host)
 
 
 def cast(value: Any, dtype: Any, where: str = "astype") -> Any:
