@@ -50,7 +50,7 @@ def element(x, i):  # pragma: no cover - replaced by the overload inside compile
     return x
 
 
-@overload(element, inline="always")
+@overload(element)
 def _element(x, i):
     if isinstance(x, types.Array):
         if x.ndim == 1:
@@ -65,7 +65,7 @@ def store(x, i, value):  # pragma: no cover - replaced by the overload
     """``x[i] = value`` for a 1-D array (other shapes never reach a fused loop)."""
 
 
-@overload(store, inline="always")
+@overload(store)
 def _store(x, i, value):
     if isinstance(x, types.Array) and x.ndim == 1:
         def impl(x, i, value):
@@ -79,7 +79,7 @@ def element_of(x, value):  # pragma: no cover - replaced by the overload
     return value
 
 
-@overload(element_of, inline="always")
+@overload(element_of)
 def _element_of(x, value):
     if isinstance(x, types.Array):
         dtype = x.dtype
@@ -100,7 +100,7 @@ def _opaque_true():  # pragma: no cover - compiled
     return True
 
 
-@overload(same_kind, inline="always")
+@overload(same_kind)
 def _same_kind(target, value):
     try:
         target_dtype, value_dtype = _dtype_of(target), _dtype_of(value)
@@ -171,7 +171,7 @@ def loop_length(x):  # pragma: no cover - replaced by the overload
     """The length of a 1-D array, ``NO_ARRAY`` for a scalar, ``NOT_FUSABLE`` for other arrays."""
 
 
-@overload(loop_length, inline="always")
+@overload(loop_length)
 def _loop_length(x):
     if isinstance(x, types.Array):
         if x.ndim == 1:
@@ -180,7 +180,7 @@ def _loop_length(x):
     return lambda x: NO_ARRAY
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def join_lengths(a, b):
     """The common loop length of two operands, or ``NOT_FUSABLE`` (lengths differ: broadcasting)."""
     if a == NOT_FUSABLE or b == NOT_FUSABLE:
@@ -350,7 +350,7 @@ def choose(typingctx, condition, x, y):
     return x(condition, x, y), codegen
 
 
-@overload(select, inline="always")
+@overload(select)
 def _select(condition, x, y):
     result = from_dtype(_narrowed(np.result_type(_dtype_of(x), _dtype_of(y))))
     return lambda condition, x, y: choose(bool(condition), result(x), result(y))
@@ -360,7 +360,7 @@ def invert(x):  # pragma: no cover - replaced by the overload
     """``~x`` for one element: logical not for a bool (as on bool arrays), bitwise not otherwise."""
 
 
-@overload(invert, inline="always")
+@overload(invert)
 def _invert(x):
     if isinstance(x, types.Boolean):
         return lambda x: not x
@@ -430,7 +430,7 @@ def exp(x):  # pragma: no cover - replaced by the overload
     return np.exp(x)
 
 
-@overload(exp, inline="always")
+@overload(exp)
 def _exp(x):
     if x == types.float32:
         return lambda x: exp_float32(x)
@@ -468,7 +468,7 @@ def expm1(x):  # pragma: no cover - replaced by the overload
     return np.expm1(x)
 
 
-@overload(expm1, inline="always")
+@overload(expm1)
 def _expm1(x):
     if x == types.float32:
         return lambda x: expm1_float32(x)
@@ -521,7 +521,7 @@ def truth(x):  # pragma: no cover - replaced by the overload
     return bool(x)
 
 
-@overload(truth, inline="always")
+@overload(truth)
 def _truth(x):
     if isinstance(x, types.Array):
         if x.ndim == 0:
@@ -539,7 +539,7 @@ def carry_like(prototype, value):  # pragma: no cover - replaced by the overload
     return value
 
 
-@overload(carry_like, inline="always")
+@overload(carry_like)
 def _carry_like(prototype, value):
     if isinstance(prototype, types.Array) and prototype.ndim == 0 and value == prototype.dtype:
         def impl(prototype, value):

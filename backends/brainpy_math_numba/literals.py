@@ -148,7 +148,7 @@ def _stub(op_name: str, literal_on_left: bool) -> Callable:
     def scalar(a, b, token):  # pragma: no cover - replaced by the overload inside compiled code
         return op(a, b)
 
-    @overload(scalar, inline="always")
+    @overload(scalar)
     def _typed(a, b, token):
         operand, literal = (b, a) if literal_on_left else (a, b)
         operand_target, literal_target = targets(operand, literal, op_name, _token_x64(token))
@@ -208,7 +208,7 @@ def _make(name: str, x64: bool) -> tuple[Callable, Callable]:
             return elementwise(a, b)
     checked.__name__ = checked.__qualname__ = name
     element.__name__ = element.__qualname__ = name.replace("_bm_weak_", "_bm_sweak_")
-    return njit(inline="always", cache=True)(checked), njit(inline="always")(element)
+    return njit(inline="always", cache=True)(checked), njit(cache=True)(element)
 
 
 _made: dict[tuple[str, bool], tuple[Callable, Callable]] = {}
