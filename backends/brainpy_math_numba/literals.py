@@ -246,7 +246,7 @@ def cast_literal(reference, literal):  # pragma: no cover - replaced by the over
     return literal
 
 
-@overload(cast_literal, inline="always")
+@overload(cast_literal)
 def _cast_literal_typed(reference, literal):
     dtype = _scalar_type(reference)
     if isinstance(dtype, (types.Number, types.Boolean)):
@@ -259,7 +259,7 @@ def float_argument_scalar(x, token):  # pragma: no cover - replaced by the overl
     return x
 
 
-@overload(float_argument_scalar, inline="always")
+@overload(float_argument_scalar)
 def _float_argument_typed(x, token):
     if isinstance(x, (types.Integer, types.Boolean)):
         target = _inexact(x, _token_x64(token))
@@ -277,7 +277,7 @@ def _make_float_argument(x64: bool) -> tuple[Callable, Callable]:
         return float_argument_scalar(x, token)
     kernel.__name__ = kernel.__qualname__ = "float_argument"
     element.__name__ = element.__qualname__ = "float_argument_one"
-    return vectorize(nopython=True, cache=True)(kernel), njit(inline="always")(element)
+    return vectorize(nopython=True, cache=True)(kernel), njit(cache=True)(element)
 
 
 _float_arguments: dict[bool, tuple[Callable, Callable]] = {}
@@ -316,7 +316,7 @@ def _division_type(a, b):
     return from_dtype(joined)
 
 
-@overload(true_divide_scalar, inline="always")
+@overload(true_divide_scalar)
 def _true_divide_typed(a, b):
     target = _division_type(_scalar_type(a), _scalar_type(b))
     if target is None:
