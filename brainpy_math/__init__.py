@@ -19,6 +19,7 @@ from ._backend import BackendError, BackendSpec, available_backends, get_backend
 from ._config import disable_x64, enable_x64, get_dt, set_dt, x64_enabled
 from ._dispatch import backend_function as _backend_function
 from .base import ArrayCollector, Base, Collector
+from .checkpoints import load_state, save_state
 from .transforms import (cond, for_loop, grad, hessian, ifelse, jacfwd, jacobian, jacrev, jit, pmap,
                          value_and_grad, vector_grad, vmap, while_loop)
 from .variables import Parameter, TrainVar, Variable
@@ -111,6 +112,7 @@ __all__ = [
     "BackendError", "BackendSpec", "available_backends", "get_backend", "set_backend", "set_platform",
     "enable_x64", "disable_x64", "x64_enabled", "set_dt", "get_dt",
     "Variable", "TrainVar", "Parameter", "Base", "Collector", "ArrayCollector",
+    "save_state", "load_state",
     "jit", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd", "hessian", "vmap",
     "pmap", "for_loop", "while_loop", "cond", "ifelse",
     *_api.FUNCTIONS,
