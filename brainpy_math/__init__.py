@@ -16,6 +16,7 @@ import numpy as _np
 
 from . import _api, _backend
 from ._backend import BackendError, BackendSpec, available_backends, get_backend, set_backend
+from ._brainpy_names import Array, BrainPyObject, NodeList, VarList, as_jax, as_numpy
 from ._config import disable_x64, enable_x64, get_dt, set_dt, x64_enabled
 from ._dispatch import backend_function as _backend_function
 from .base import ArrayCollector, Base, Collector
@@ -112,6 +113,7 @@ __all__ = [
     "BackendError", "BackendSpec", "available_backends", "get_backend", "set_backend", "set_platform",
     "enable_x64", "disable_x64", "x64_enabled", "set_dt", "get_dt",
     "Variable", "TrainVar", "Parameter", "Base", "Collector", "ArrayCollector",
+    "Array", "BrainPyObject", "NodeList", "VarList", "as_numpy", "as_jax",
     "save_state", "load_state",
     "jit", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd", "hessian", "vmap",
     "pmap", "for_loop", "while_loop", "cond", "ifelse",

@@ -124,6 +124,27 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         self.key = self._variable_type(key_value)
         self.counter = self._variable_type(counter_value)
 
+    @property
+    def value(self) -> Any:
+        """Not available: BrainPy's ``RandomState.value`` (its key) has no single-array counterpart here.
+
+        BrainPy's RandomState is one Variable holding a key that every draw replaces; this one keeps
+        a fixed ``key`` and advances a ``counter``, so the key alone does not say where the stream
+        is. Reading ``value`` raises ``AttributeError`` rather than returning a key that would
+        silently not restore the stream: save ``(rs.key.value, rs.counter.value)`` and write both
+        back, or restart with ``rs.seed(n)``.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.RandomState(0).value
+            Traceback (most recent call last):
+            ...
+            AttributeError: RandomState.value: brainpy_math's RandomState holds two Variables, 'key' and 'counter' (BrainPy's holds one key); read or write rs.key.value and rs.counter.value together, or call rs.seed(n)
+        """
+        raise AttributeError("RandomState.value: brainpy_math's RandomState holds two Variables, 'key' and "
+                             "'counter' (BrainPy's holds one key); read or write rs.key.value and "
+                             "rs.counter.value together, or call rs.seed(n)")
+
     def _state_values(self, key: _np.ndarray) -> tuple[Any, Any]:
         """``key`` (uint32[2]) and a zero counter as the backend's arrays (implemented by each backend)."""
         raise NotImplementedError(f"{type(self).__name__} must implement _state_values; use "
@@ -528,6 +549,26 @@ _EXAMPLES = {
 for _name, _example in _EXAMPLES.items():
     globals()[_name] = backend_function(_name, "random", _example, namespace="random")
 del _name, _example
+
+
+def __getattr__(name: str) -> Any:
+    """``bm.random.DEFAULT``: BrainPy's name of the default RandomState, ``default_state()``.
+
+    It is looked up on every access, so it is always the current backend's default stream (each
+    backend has its own, reseeded in place by ``bm.random.seed``): ``bm.random.DEFAULT.seed(1)``,
+    ``bm.jit(f, dyn_vars=bm.random.DEFAULT)``. A name bound to it (``rng = bm.random.DEFAULT``)
+    keeps that backend's stream, as ``default_state()`` does; ``rng.value`` raises (see
+    ``RandomState.value``).
+
+    Example:
+        >>> import brainpy_math as bm
+        >>> bm.random.DEFAULT.seed(1)
+        >>> bm.random.DEFAULT is bm.random.default_state()
+        True
+    """
+    if name == "DEFAULT":
+        return globals()["default_state"]()  # defined by the loop over _EXAMPLES above
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -165,13 +165,14 @@ def pmap(f: Any, axis_name: Any = None, in_axes: Any = 0, out_axes: Any = 0, bat
     return _impl("pmap")(f, axis_name=axis_name, in_axes=in_axes, out_axes=out_axes, **options)
 
 
-def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: bool = False,
-             **options: Any) -> Any:
+def for_loop(body: Callable = None, operands: Any = None, dyn_vars: Any = None, progress_bar: bool = False,
+             *, body_fun: Callable = None, **options: Any) -> Any:
     """Call ``body`` on each slice of ``operands`` along axis 0; return its stacked outputs.
 
     Variables written by ``body`` carry over from one step to the next (they are found
     automatically, or listed in ``dyn_vars``). With ``progress_bar=True`` a tqdm bar advances
-    as the compiled loop runs.
+    as the compiled loop runs. ``body_fun=`` is BrainPy's name of ``body``
+    (``bm.for_loop(body_fun=step, operands=xs)``); giving both raises ``TypeError``.
 
     Example:
         >>> import brainpy_math as bm
@@ -182,6 +183,14 @@ def for_loop(body: Callable, operands: Any, dyn_vars: Any = None, progress_bar: 
         >>> bm.for_loop(step, bm.ones(3), dyn_vars=[acc]).ravel().tolist()
         [1.0, 2.0, 3.0]
     """
+    if body_fun is not None:
+        if body is not None:
+            raise TypeError("for_loop: give the loop body as 'body' or as 'body_fun' (BrainPy's name), not both")
+        body = body_fun
+    if body is None or operands is None:
+        missing = "body" if body is None else "operands"
+        raise TypeError(f"for_loop: missing argument '{missing}'"
+                        + (" (or BrainPy's name, 'body_fun')" if body is None else ""))
     check_callable(body, "for_loop", "body")
     collect_variables(dyn_vars, "for_loop")
     check_bool(progress_bar, "for_loop", "progress_bar")
@@ -223,14 +232,22 @@ def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = N
     """Run the first branch whose condition holds (the last branch is the ``else``).
 
     ``branches`` has one more element than ``conditions``; each branch is a callable taking
-    ``*operands`` or a constant value.
+    ``*operands`` or a constant value. As in BrainPy, ``conditions`` may also be a single scalar
+    condition (a bool or an array of shape ()) with two branches: ``ifelse(c, [f, g])`` is
+    ``f()`` if ``c`` else ``g()``. The result is an array (of the current backend) on every
+    backend, eagerly too, for a branch returning a Python number.
 
     Example:
         >>> import brainpy_math as bm
         >>> x = bm.asarray(5.0)
         >>> float(bm.ifelse([x > 10, x > 0], [lambda: 2.0, lambda: 1.0, lambda: 0.0]))
         1.0
+        >>> float(bm.ifelse(False, [lambda: 1.0, lambda: 0.0]))
+        0.0
     """
+    if not isinstance(conditions, (list, tuple)) and isinstance(branches, (list, tuple)):
+        check_scalar_condition(conditions, "ifelse", "argument 'conditions'")
+        conditions = [conditions]  # BrainPy's single condition: [f, g] is f if it holds, else g
     check_ifelse(conditions, branches)
     collect_variables(dyn_vars, "ifelse")
     return _impl("ifelse")(conditions, branches, operands, dyn_vars=dyn_vars, **options)

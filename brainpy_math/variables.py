@@ -41,6 +41,22 @@ class Variable(metaclass=_FrontendClassMeta):
     __slots__ = ()
     _frontend = True
 
+    def update(self, value: Any) -> None:
+        """Write ``value`` into the Variable: BrainPy's name of ``v.value = value``.
+
+        The same checks apply: a value of another shape or dtype raises ``ValueError`` and leaves
+        the Variable unchanged. Inside ``bm.jit`` it compiles like ``v.value = value`` on both
+        backends.
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> v = bm.Variable(bm.zeros(2))
+            >>> v.update(bm.ones(2))
+            >>> v.value.tolist()
+            [1.0, 1.0]
+        """
+        self.value = value
+
 
 class TrainVar(Variable):
     """A trainable Variable (collected by ``Base.train_vars()``).

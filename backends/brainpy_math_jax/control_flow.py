@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.core import Tracer
 
 from brainpy_math._compile_options import check_compile_options
@@ -365,6 +366,16 @@ def _switch(kind: str, index: Any, branches: list, operands: tuple, carried: lis
     return _thread(kind, carried, attempt)
 
 
+def _eager_result(value: Any) -> Any:
+    """What a branch run directly (a concrete condition) returned, with numbers and NumPy arrays as
+    JaxArrays (in tuples/lists too), as the numba backend and the compiled branches return them."""
+    if type(value) in (tuple, list):
+        return type(value)(_eager_result(v) for v in value)
+    if type(value) in (bool, int, float, complex) or isinstance(value, (np.ndarray, np.generic, jax.Array)):
+        return JaxArray(to_jax(value, where="ifelse"))
+    return value
+
+
 def _predicate(pred: Any) -> Any:
     """A condition (checked to be a scalar by the frontend) as a bool, jax array or tracer."""
     return raw_get(pred) if isinstance(pred, JaxArray) else pred
@@ -388,7 +399,7 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, operands: Any = (), dyn_vars:
     pred = _predicate(pred)
     branches = [_branch_callable(true_fun), _branch_callable(false_fun)]
     if not isinstance(pred, Tracer):
-        return branches[0 if bool(pred) else 1](*ops)
+        return _eager_result(branches[0 if bool(pred) else 1](*ops))
     index = jnp.where(pred, 0, 1)
     return _switch("cond", index, branches, ops, carried)
 
@@ -414,8 +425,8 @@ def ifelse(conditions: Any, branches: Any, operands: Any = (), dyn_vars: Any = N
     if not any(isinstance(p, Tracer) for p in preds):
         for p, fn in zip(preds, fns):
             if bool(p):
-                return fn(*ops)
-        return fns[-1](*ops)
+                return _eager_result(fn(*ops))
+        return _eager_result(fns[-1](*ops))
     stacked = jnp.stack([jnp.asarray(p, bool) for p in preds])
     index = jnp.where(jnp.any(stacked), jnp.argmax(stacked), len(preds))
     return _switch("ifelse", index, fns, ops, carried)

@@ -88,8 +88,10 @@ def test_ifelse(backend):
     assert_matches(last, np.float32(20.0), np.float32)
     with pytest.raises(ValueError, match="one more"):
         bm.ifelse([x > 0], [lambda: 1.0])
+    # BrainPy's single condition with two branches (tests/conformance/test_brainpy_names.py).
+    assert float(bm.ifelse(x > 0, [lambda: 1.0, lambda: 0.0])) == 1.0
     with pytest.raises(TypeError, match="lists/tuples"):
-        bm.ifelse(x > 0, [lambda: 1.0, lambda: 0.0])
+        bm.ifelse([x > 0], lambda: 1.0)
 
 
 def test_bad_arguments_raise_one_message_on_every_backend(backend):

@@ -400,6 +400,9 @@ def _inline_branches(gen: FunctionGenerator, name: str, args, keywords, node: as
         conditions, branches = [bound["pred"]], [bound["true_fun"], bound["false_fun"]]
     else:
         conditions, branches = bound.get("conditions"), bound.get("branches")
+        if conditions is not None and not isinstance(conditions, (ast.List, ast.Tuple)) and \
+                isinstance(branches, (ast.List, ast.Tuple)):
+            conditions = ast.List([conditions], ast.Load())  # BrainPy's single condition: [f, g]
         if not isinstance(conditions, (ast.List, ast.Tuple)) or not isinstance(branches, (ast.List, ast.Tuple)):
             raise gen.fail("bm.ifelse inside compiled code needs literal lists of conditions and branches",
                            "Write bm.ifelse([c1, c2], [f1, f2, f3], operands)", node)

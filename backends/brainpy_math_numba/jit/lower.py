@@ -34,6 +34,7 @@ import numpy as np
 
 from brainpy_math import _config, _promotion
 from brainpy_math.base import Base
+from brainpy_math.variables import Variable
 
 from .. import elementwise, literals
 from ..literals import weak_function_name
@@ -297,6 +298,10 @@ class FunctionGenerator:
             if not isinstance(stmt.value, ast.Call):
                 raise self.fail("an expression statement that is not a call has no effect",
                                 "Remove it or assign its value")
+            written = self.variable_update(stmt.value)
+            if written is not None:
+                self.emit_assign(written)  # `v.update(x)`: BrainPy's name of `v.value = x`
+                return
             self.add(ast.Expr(self.expr(stmt.value)), stmt)
         elif isinstance(stmt, ast.Assign):
             self.emit_assign(stmt)
@@ -329,6 +334,25 @@ class FunctionGenerator:
             what = _STATEMENT_NAMES.get(type(stmt), f"the statement {type(stmt).__name__}")
             raise self.fail(f"{what} is not supported inside compiled code",
                             "Move it out of the jitted method, or use the jax backend")
+
+    def variable_update(self, node: ast.Call) -> ast.Assign | None:
+        """``v.value = x`` for the statement ``v.update(x)`` on a Variable (BrainPy's ``update``), so
+        that it is lowered, checked and written exactly as the assignment; None for other calls."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "update"):
+            return None
+        holder = self.transform(copy.deepcopy(func.value))
+        if not (isinstance(holder, Static) and isinstance(holder.obj, Variable)):
+            return None
+        if len(node.args) == 1 and not node.keywords:
+            value = node.args[0]
+        elif not node.args and len(node.keywords) == 1 and node.keywords[0].arg == "value":
+            value = node.keywords[0].value
+        else:
+            raise self.fail(f"{self.text(node)}: Variable.update takes one argument, the new value",
+                            "Call it as v.update(new_value)", node, TypeError)
+        target = ast.copy_location(ast.Attribute(copy.deepcopy(func.value), "value", ast.Store()), node)
+        return ast.copy_location(ast.Assign(targets=[target], value=value), node)
 
     def returned(self, value: ast.expr) -> ast.expr:
         """What the entry function returns: a Variable's array is copied, as JAX returns a snapshot."""
