@@ -215,8 +215,7 @@ def as_jax(x: Any, dtype: Any = None) -> Any:
     """
     if "jax" not in _backend.available_backends():
         raise ImportError(f"bm.as_jax needs jax, which is not installed here ({_backend.install_hint('jax')})")
-    _backend.load("jax")
-    from brainpy_math_jax.array import to_jax
+    jax_backend = _backend.load("jax")  # the module, found by entry point: the frontend imports no backend
     if isinstance(x, np.ndarray) and type(x) is not np.ndarray:
         x = x.view(np.ndarray)  # a Numba array or Variable: its data
-    return to_jax(x, dtype=dtype, where="as_jax")
+    return jax_backend.asarray(x, dtype=dtype).value
