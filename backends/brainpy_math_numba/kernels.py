@@ -522,9 +522,16 @@ _inner = _product("inner", ((1, 1),), lambda a, b: np.dot(a, b))
 
 @numba.njit
 def _matrix_transpose(x):
+    # A view with the last two axes swapped, built from shape and strides: Numba's np.swapaxes checks
+    # its axes with a formatted error message, and compiling the formatting cost ~4.5 s per process.
+    # (x.ndim is a constant to Numba: the branches not taken are pruned before typing.)
     if x.ndim < 2:
         raise ValueError("matrix_transpose: argument 'x' must be at least 2-dimensional")
-    return np.swapaxes(x, x.ndim - 2, x.ndim - 1)
+    if x.ndim == 2:
+        return x.T
+    shape = x.shape[:-2] + (x.shape[-1], x.shape[-2])
+    strides = x.strides[:-2] + (x.strides[-1], x.strides[-2])
+    return np.lib.stride_tricks.as_strided(x, shape, strides)
 
 
 @numba.njit
