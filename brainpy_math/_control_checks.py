@@ -174,22 +174,36 @@ def loop_length(shapes: Sequence[tuple], where: str = "for_loop") -> int:
     return shapes[0][0]
 
 
-def check_loop_result(result: Any, n_operands: int, multi: bool) -> tuple:
+def check_loop_result(result: Any, n_operands: int, multi: bool, operands: Any = None) -> tuple:
     """What ``while_loop``'s body returned, as a tuple of new operands; ``TypeError`` if it returned
-    another number of values than the loop has operands (``multi``: the operands were a list/tuple).
+    another number of values than the loop has operands (``multi``: the operands were a list/tuple),
+    or something that is not an operand's new value (an array or a number).
+
+    A body returning ``None`` (BrainPy's bodies that only update Variables) keeps the ``operands``
+    as they are; a body returning a bare value is the new value of the loop's single operand.
 
     Example:
         >>> check_loop_result((1, 2), 2, True)
         (1, 2)
+        >>> check_loop_result(None, 2, True, (1, 2))
+        (1, 2)
         >>> check_loop_result(1, 2, True)
         Traceback (most recent call last):
         ...
-        TypeError: while_loop: body returned 1 value(s) for 2 operand(s); it must return the new operands
+        TypeError: while_loop: body returned 1 value(s) for 2 operand(s); it must return the new operands (a tuple of 2 arrays), or None to keep them
     """
+    expected = f"the new operands (a tuple of {n_operands} arrays), or None to keep them" if multi and \
+        n_operands != 1 else "the new value of the operand (an array or a number), or None to keep it"
+    if result is None and operands is not None:
+        return tuple(operands) if isinstance(operands, (list, tuple)) else (operands,)
     if not isinstance(result, (list, tuple)) and (not multi or n_operands == 1):
-        return (result,)  # one operand: its new value, bare or in a tuple (as BrainPy accepts)
+        result = (result,)  # one operand: its new value, bare or in a tuple (as BrainPy accepts)
     count = len(result) if isinstance(result, (list, tuple)) else 1
     if count != n_operands or not isinstance(result, (list, tuple)):
         raise TypeError(f"while_loop: body returned {count} value(s) for {n_operands} operand(s); it must "
-                        f"return the new operands")
+                        f"return {expected}")
+    for item in result:
+        if not (isinstance(item, _PYTHON_SCALARS) or hasattr(item, "shape")):
+            raise TypeError(f"while_loop: body returned {_describe(item)} as an operand's new value; it must "
+                            f"return {expected}")
     return tuple(result)

@@ -185,6 +185,60 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         """
         return self._sample("split_key")
 
+    def split_keys(self, n: int) -> Any:
+        """``n`` new keys (uint32[n, 2]) taken from this stream, as ``n`` calls of :meth:`split_key`
+        would take them (``2 n`` words; BrainPy 2.x's ``split_keys``).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.RandomState(0).split_keys(3).shape
+            (3, 2)
+        """
+        if not _is_int(n) or n < 0:
+            raise ValueError(f"split_keys: argument 'n' must be a non-negative int, got {n!r}")
+        import brainpy_math as bm  # the frontend's stack, on the current backend
+        keys = [self.split_key() for _ in range(int(n))]
+        return bm.stack(keys) if keys else bm.zeros((0, 2), dtype=_np.uint32)
+
+    def sample(self, size: Any = None, key: Any = None) -> Any:
+        """Uniform floats in ``[0, 1)``: BrainPy's name of :meth:`random` (the same stream).
+
+        Example:
+            >>> import brainpy_math as bm
+            >>> bm.random.RandomState(0).sample(3).shape
+            (3,)
+        """
+        return self._sample_keyed(key, "uniform", 0.0, 1.0, _sized(size, "sample"))
+
+    def _sample_keyed(self, key: Any, name: str, *args: Any) -> Any:
+        """Draw ``name`` from this stream, or with ``key`` given from the stream seeded by ``key``
+        (from its position 0) without moving this one: ``rs.normal(key=k)`` is
+        ``RandomState(k).normal()`` and leaves ``rs`` as it was (BrainPy 2.x's ``key=``)."""
+        if key is None:
+            return self._sample(name, *args)
+        traced = hasattr(key, "shape") and not _is_concrete(key)
+        if traced:  # a traced key (inside jax.jit): used as it is
+            if tuple(key.shape) != (2,):
+                raise ValueError(f"{name}: argument 'key' must be an int in [0, 2**64) or a key of two "
+                                 f"uint32 words, got shape {tuple(key.shape)}")
+            key_value = key
+        else:
+            try:
+                key_value = seed_to_key(_np.asarray(key) if hasattr(key, "shape") else key, name)
+            except (TypeError, ValueError) as err:
+                raise type(err)(str(err).replace("'seed'", "'key'")) from None
+        saved = []
+        for variable in (self.key, self.counter):
+            value = variable.value
+            saved.append(_np.array(value) if isinstance(value, _np.ndarray) else value)  # numpy views
+        try:
+            fresh_key, zero = self._state_values(_np.zeros(2, _np.uint32) if traced else key_value)
+            self.key.value = key_value if traced else fresh_key
+            self.counter.value = zero
+            return self._draw(name, *args)
+        finally:
+            self.key.value, self.counter.value = saved
+
     def split(self) -> "RandomState":
         """An independent child RandomState keyed from this stream (call it outside ``jit``).
 
@@ -195,7 +249,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         return type(self)(_np.asarray(self.split_key()))
 
     # uniform --------------------------------------------------------------------------------------
-    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None, key: Any = None) -> Any:
         """Uniform floats in ``[low, high)``: ``low + (high - low) * U``.
 
         Example:
@@ -203,9 +257,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.uniform(-1.0, 1.0, size=3).shape
             (3,)
         """
-        return self._sample("uniform", low, high, _sized(size, "uniform", low, high))
+        return self._sample_keyed(key, "uniform", low, high, _sized(size, "uniform", low, high))
 
-    def random(self, size: Any = None) -> Any:
+    def random(self, size: Any = None, key: Any = None) -> Any:
         """Uniform floats in ``[0, 1)``.
 
         Example:
@@ -213,9 +267,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.random((2, 2)).shape
             (2, 2)
         """
-        return self._sample("uniform", 0.0, 1.0, _sized(size, "random"))
+        return self._sample_keyed(key, "uniform", 0.0, 1.0, _sized(size, "random"))
 
-    def random_sample(self, size: Any = None) -> Any:
+    def random_sample(self, size: Any = None, key: Any = None) -> Any:
         """Uniform floats in ``[0, 1)`` (the same stream as :meth:`random`).
 
         Example:
@@ -223,9 +277,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.random_sample(4).shape
             (4,)
         """
-        return self._sample("uniform", 0.0, 1.0, _sized(size, "random_sample"))
+        return self._sample_keyed(key, "uniform", 0.0, 1.0, _sized(size, "random_sample"))
 
-    def rand(self, *dims: int) -> Any:
+    def rand(self, *dims: int, key: Any = None) -> Any:
         """Uniform floats in ``[0, 1)`` of shape ``dims``.
 
         Example:
@@ -233,10 +287,10 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.rand(2, 3).shape
             (2, 3)
         """
-        return self._sample("uniform", 0.0, 1.0, dims_to_size(dims, "rand"))
+        return self._sample_keyed(key, "uniform", 0.0, 1.0, dims_to_size(dims, "rand"))
 
     # normal family --------------------------------------------------------------------------------
-    def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
+    def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None, key: Any = None) -> Any:
         """Normal floats of mean ``loc`` and standard deviation ``scale`` (Box-Muller).
 
         Example:
@@ -245,9 +299,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (4,)
         """
         check_params("normal", loc=loc, scale=scale)
-        return self._sample("normal", loc, scale, _sized(size, "normal", loc, scale))
+        return self._sample_keyed(key, "normal", loc, scale, _sized(size, "normal", loc, scale))
 
-    def standard_normal(self, size: Any = None) -> Any:
+    def standard_normal(self, size: Any = None, key: Any = None) -> Any:
         """Standard normal floats (the same stream as ``normal(0, 1)``).
 
         Example:
@@ -255,9 +309,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.standard_normal(3).shape
             (3,)
         """
-        return self._sample("normal", 0.0, 1.0, _sized(size, "standard_normal"))
+        return self._sample_keyed(key, "normal", 0.0, 1.0, _sized(size, "standard_normal"))
 
-    def randn(self, *dims: int) -> Any:
+    def randn(self, *dims: int, key: Any = None) -> Any:
         """Standard normal floats of shape ``dims``.
 
         Example:
@@ -265,9 +319,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             >>> bm.random.randn(2, 3).shape
             (2, 3)
         """
-        return self._sample("normal", 0.0, 1.0, dims_to_size(dims, "randn"))
+        return self._sample_keyed(key, "normal", 0.0, 1.0, dims_to_size(dims, "randn"))
 
-    def lognormal(self, mean: Any = 0.0, sigma: Any = 1.0, size: Any = None) -> Any:
+    def lognormal(self, mean: Any = 0.0, sigma: Any = 1.0, size: Any = None, key: Any = None) -> Any:
         """``exp(mean + sigma * Z)`` for standard normal ``Z``.
 
         Example:
@@ -276,10 +330,10 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             True
         """
         check_params("lognormal", mean=mean, sigma=sigma)
-        return self._sample("lognormal", mean, sigma, _sized(size, "lognormal", mean, sigma))
+        return self._sample_keyed(key, "lognormal", mean, sigma, _sized(size, "lognormal", mean, sigma))
 
     def truncated_normal(self, lower: Any, upper: Any, size: Any = None, loc: Any = 0.0,
-                         scale: Any = 1.0) -> Any:
+                         scale: Any = 1.0, key: Any = None) -> Any:
         """Normal floats (``loc``, ``scale``) restricted to ``[lower, upper]``, by inversion of the CDF.
 
         Example:
@@ -290,9 +344,10 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         """
         check_params("truncated_normal", lower=lower, upper=upper, loc=loc, scale=scale)
         shape = _sized(size, "truncated_normal", lower, upper, loc, scale)
-        return self._sample("truncated_normal", lower, upper, shape, loc, scale)
+        return self._sample_keyed(key, "truncated_normal", lower, upper, shape, loc, scale)
 
-    def multivariate_normal(self, mean: Any, cov: Any, size: Any = None, method: str = "cholesky") -> Any:
+    def multivariate_normal(self, mean: Any, cov: Any, size: Any = None, method: str = "cholesky",
+                            key: Any = None) -> Any:
         """Vectors ``mean + L z`` with ``L = cholesky(cov)`` and standard normal ``z``.
 
         Example:
@@ -318,10 +373,10 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             except _np.linalg.LinAlgError:
                 raise ValueError(f"{where}: argument 'cov' must be symmetric positive definite, got "
                                  f"{cov!r}") from None
-        return self._sample(where, mean, cov, normalize_size(size, where) or (), method)
+        return self._sample_keyed(key, where, mean, cov, normalize_size(size, where) or (), method)
 
     # other continuous -----------------------------------------------------------------------------
-    def exponential(self, scale: Any = 1.0, size: Any = None) -> Any:
+    def exponential(self, scale: Any = 1.0, size: Any = None, key: Any = None) -> Any:
         """Exponential floats of mean ``scale``: ``-scale * log(1 - U)``.
 
         Example:
@@ -330,9 +385,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (3,)
         """
         check_params("exponential", scale=scale)
-        return self._sample("exponential", scale, _sized(size, "exponential", scale))
+        return self._sample_keyed(key, "exponential", scale, _sized(size, "exponential", scale))
 
-    def gamma(self, shape: Any, scale: Any = 1.0, size: Any = None) -> Any:
+    def gamma(self, shape: Any, scale: Any = 1.0, size: Any = None, key: Any = None) -> Any:
         """Gamma floats (Marsaglia-Tsang; shapes below 1 boosted by ``U**(1/shape)``).
 
         Example:
@@ -341,9 +396,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (3,)
         """
         check_params("gamma", shape=shape, scale=scale)
-        return self._sample("gamma", shape, scale, _sized(size, "gamma", shape, scale))
+        return self._sample_keyed(key, "gamma", shape, scale, _sized(size, "gamma", shape, scale))
 
-    def beta(self, a: Any, b: Any, size: Any = None) -> Any:
+    def beta(self, a: Any, b: Any, size: Any = None, key: Any = None) -> Any:
         """Beta floats: ``X / (X + Y)`` with ``X ~ gamma(a)``, ``Y ~ gamma(b)``.
 
         Example:
@@ -352,10 +407,10 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (3,)
         """
         check_params("beta", a=a, b=b)
-        return self._sample("beta", a, b, _sized(size, "beta", a, b))
+        return self._sample_keyed(key, "beta", a, b, _sized(size, "beta", a, b))
 
     # discrete -------------------------------------------------------------------------------------
-    def randint(self, low: Any, high: Any = None, size: Any = None, dtype: Any = None) -> Any:
+    def randint(self, low: Any, high: Any = None, size: Any = None, dtype: Any = None, key: Any = None) -> Any:
         """Integers in ``[low, high)`` (``[0, low)`` when ``high`` is None), exactly unbiased.
 
         The range ``high - low`` may be at most ``2**32 - 1``.
@@ -375,10 +430,10 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             bounds = None
         if bounds is not None:
             check_integer_range(bounds[0], bounds[1], int_dtype, "randint")
-        return self._sample("randint", low, high, _sized(size, "randint", low, high),
+        return self._sample_keyed(key, "randint", low, high, _sized(size, "randint", low, high),
                           None if dtype is None else int_dtype)
 
-    def random_integers(self, low: Any, high: Any = None, size: Any = None) -> Any:
+    def random_integers(self, low: Any, high: Any = None, size: Any = None, key: Any = None) -> Any:
         """Integers in ``[low, high]`` (``[1, low]`` when ``high`` is None), like NumPy's legacy function.
 
         Example:
@@ -389,9 +444,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         """
         if high is None:
             low, high = 1, low
-        return self.randint(low, _np.asarray(high) + 1 if _is_concrete(high) else high + 1, size)
+        return self.randint(low, _np.asarray(high) + 1 if _is_concrete(high) else high + 1, size, key=key)
 
-    def bernoulli(self, p: Any = 0.5, size: Any = None) -> Any:
+    def bernoulli(self, p: Any = 0.5, size: Any = None, key: Any = None) -> Any:
         """Booleans that are True with probability ``p`` (``U < p``).
 
         Example:
@@ -400,9 +455,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             dtype('bool')
         """
         check_params("bernoulli", p=p)
-        return self._sample("bernoulli", p, _sized(size, "bernoulli", p))
+        return self._sample_keyed(key, "bernoulli", p, _sized(size, "bernoulli", p))
 
-    def binomial(self, n: Any, p: Any, size: Any = None) -> Any:
+    def binomial(self, n: Any, p: Any, size: Any = None, key: Any = None) -> Any:
         """Binomial counts (inversion for ``n * min(p, 1-p) < 10``, Hormann's BTRS above).
 
         Example:
@@ -411,9 +466,9 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (4,)
         """
         check_params("binomial", n=n, p=p)
-        return self._sample("binomial", n, p, _sized(size, "binomial", n, p))
+        return self._sample_keyed(key, "binomial", n, p, _sized(size, "binomial", n, p))
 
-    def poisson(self, lam: Any = 1.0, size: Any = None) -> Any:
+    def poisson(self, lam: Any = 1.0, size: Any = None, key: Any = None) -> Any:
         """Poisson counts (inversion for ``lam < 10``, Hormann's PTRS above).
 
         Example:
@@ -422,10 +477,10 @@ class RandomState(Base, metaclass=_RandomStateMeta):
             (4,)
         """
         check_params("poisson", lam=lam)
-        return self._sample("poisson", lam, _sized(size, "poisson", lam))
+        return self._sample_keyed(key, "poisson", lam, _sized(size, "poisson", lam))
 
     # permutations ---------------------------------------------------------------------------------
-    def permutation(self, x: Any) -> Any:
+    def permutation(self, x: Any, key: Any = None) -> Any:
         """A permuted ``arange(x)`` (int ``x``) or a permuted copy of array ``x`` along axis 0.
 
         Example:
@@ -436,27 +491,54 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         if _is_int(x):
             if x < 0:
                 raise ValueError(f"permutation: argument 'x' must be a non-negative int or an array, got {x}")
-            return self._sample("permutation", int(x))
+            return self._sample_keyed(key, "permutation", int(x))
         if len(_np.shape(x)) == 0:
             raise ValueError(f"permutation: argument 'x' must be an int or an array with at least one "
                              f"dimension, got {x!r}")
-        return self._sample("permutation", x)
+        return self._sample_keyed(key, "permutation", x)
 
-    def shuffle(self, x: Any) -> None:
-        """Shuffle the Variable ``x`` in place along axis 0 (Fisher-Yates).
+    def shuffle(self, x: Any, key: Any = None) -> None:
+        """Shuffle ``x`` in place along axis 0 (Fisher-Yates) and return None, as NumPy does.
+
+        ``x`` may be a Variable, a ``bm`` array (both backends' arrays are mutable, as BrainPy's
+        ``bm.Array``), a NumPy array or a list: each is permuted in place, in the order of
+        ``permutation(len(x))``, identically on every backend. A jax array (immutable) or a tuple
+        is refused: use ``permutation``, which returns a permuted copy. Inside ``bm.jit`` on the jax
+        backend a NumPy array or list cannot receive the traced order: pass a Variable there.
 
         Example:
-            >>> import brainpy_math as bm
+            >>> import brainpy_math as bm, numpy as np
             >>> v = bm.Variable(bm.arange(5)); bm.random.shuffle(v)
             >>> sorted(v.tolist())
             [0, 1, 2, 3, 4]
+            >>> a = np.arange(5); bm.random.shuffle(a) is None, sorted(a.tolist())
+            (True, [0, 1, 2, 3, 4])
         """
-        if not isinstance(x, _Variable) or len(x.shape) == 0:
-            raise TypeError(f"shuffle: argument 'x' must be a bm.Variable with at least one dimension (it is "
-                            f"shuffled in place), got {type(x).__name__}; use permutation for other arrays")
-        self._sample("shuffle", x)
+        mutable = isinstance(x, (_Variable, _backend.current().ndarray))
+        if not (mutable or isinstance(x, (_np.ndarray, list))) or len(_np.shape(x)) == 0:
+            raise TypeError(f"shuffle: argument 'x' must be a Variable, a bm array, a NumPy array or a list "
+                            f"with at least one dimension (it is shuffled in place), got "
+                            f"{type(x).__name__} of shape {_np.shape(x)}; use permutation for other arrays")
+        if mutable:
+            self._sample_keyed(key, "shuffle", x)
+            return None
+        before = self.counter.value
+        before = _np.array(before) if isinstance(before, _np.ndarray) else before
+        order = self._sample_keyed(key, "permutation", len(x))
+        try:
+            order = _np.asarray(getattr(order, "value", order))
+        except Exception:
+            self.counter.value = before  # a failed call leaves the stream where it was
+            raise TypeError(f"shuffle: a {type(x).__name__} cannot be shuffled in place by traced code "
+                            f"(inside bm.jit on this backend); pass a Variable, or shuffle outside "
+                            f"bm.jit") from None
+        if isinstance(x, list):
+            x[:] = [x[int(i)] for i in order]
+        else:
+            x[...] = x[order]
+        return None
 
-    def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Any:
+    def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None, key: Any = None) -> Any:
         """Items of ``a`` (or of ``arange(a)``), with or without replacement, optionally weighted by ``p``.
 
         Weighted draws compare a word with thresholds of ``p``'s cumulative sum computed in float64;
@@ -491,7 +573,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
                                  f"{population} without replacement")
             if p is not None and _np.count_nonzero(p) < count:
                 raise ValueError(f"{where}: fewer non-zero entries in 'p' than size={size!r}")
-        return self._sample(where, a, shape, bool(replace), p)
+        return self._sample_keyed(key, where, a, shape, bool(replace), p)
 
 
 def _is_int(x: Any) -> bool:

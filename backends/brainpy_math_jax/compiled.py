@@ -79,8 +79,9 @@ class Compiled:
 
     def __init__(self, target: Target, dyn_vars: list, static_argnums: tuple[int, ...],
                  static_argnames: tuple[str, ...], donate: bool, transform: str = "jit",
-                 make: Callable | None = None, mapped_vars: Sequence = ()):
+                 make: Callable | None = None, mapped_vars: Sequence = (), variant: tuple = ()):
         self.target = target
+        self.variant = variant  # what else the shared program depends on (a loop's cond, its operands' form)
         self.transform = transform
         self.dyn_vars = dyn_vars
         self.discovered: list = []
@@ -143,7 +144,7 @@ class Compiled:
         sig = self._signature(found, owner)
         if shared:
             table = PROGRAMS
-            key = (self.transform, type(owner), self.target.func, self.static_argnums,
+            key = (self.transform, type(owner), self.target.func, self.variant, self.static_argnums,
                    self.static_argnames, self.donate, sig)
         else:
             table, key = self._private, sig

@@ -150,7 +150,7 @@ def _compiled_outside(kind: str, body: Any, key: tuple, run: Callable, carried: 
     if code is None:
         runner = _LoopRunner(body, kind, run)
         return CACHE.get(runner.owner, (kind, runner.func, *key, tuple(map(id, carried))),
-                          lambda: Compiled(runner, carried, (), (), False, transform=kind))
+                          lambda: Compiled(runner, carried, (), (), False, transform=kind, variant=key))
     full = (kind, code[0], *key, tuple(IdRef(v) for v in carried))
     with _LOOPS_LOCK:
         entry = _LOOPS.get(full)
@@ -308,7 +308,8 @@ def _while(body: Callable, cond_fun: Callable, operands: tuple, multi: bool, car
         def step(carry):
             ops, values = carry
             with _Substituted("while_loop", variables, values) as sub:
-                new_ops = _raw(detach(check_loop_result(body(*_wrapped(ops)), len(operands), multi)))
+                current = _wrapped(ops)
+                new_ops = _raw(detach(check_loop_result(body(*current), len(operands), multi, current)))
                 new = sub.new_values()
             return new_ops, new
 

@@ -331,7 +331,7 @@ def while_loop(body: Callable, cond: Callable, operands: Any, dyn_vars: Any = No
                 break
             result = body_c(*carry)
             remember(body_c)
-            result = check_loop_result(result, len(carry), is_tuple)
+            result = check_loop_result(result, len(carry), is_tuple, carry)
             carry = tuple(asarray(r) if not isinstance(r, np.ndarray) else r for r in result)
     except BaseException:
         for array, snapshot in saved.values():

@@ -553,3 +553,19 @@ def _carry_like(prototype, value):
     if value == prototype:
         return lambda prototype, value: value
     return None
+
+
+def body_result(result, carry):  # pragma: no cover - replaced by the overload
+    """What a compiled while loop's body returned, as the loop's next carry before ``carry_like``:
+    ``carry`` itself for ``None`` (a body that only updates Variables), ``(result,)`` for a bare
+    value when ``carry`` is a 1-tuple, ``result`` otherwise."""
+    return carry if result is None else result
+
+
+@overload(body_result)
+def _body_result(result, carry):
+    if isinstance(result, types.NoneType):
+        return lambda result, carry: carry
+    if isinstance(carry, types.BaseTuple) and len(carry) == 1 and not isinstance(result, types.BaseTuple):
+        return lambda result, carry: (result,)
+    return lambda result, carry: result

@@ -343,7 +343,10 @@ def jit(f: Any, dyn_vars: Any = None, static_argnums: Any = None, static_argname
     Variables are found from the source, so ``dyn_vars`` is not needed (it is accepted for
     compatibility with the jax backend). Options: ``cache`` (default True: Numba's on-disk cache),
     ``parallel`` (``bm.prange`` loops run in parallel), ``fastmath``, ``fuse`` (default True: runs of
-    elementwise statements become one loop, see ``brainpy_math_numba.fusion``).
+    elementwise statements become one loop, see ``brainpy_math_numba.fusion``), ``portable``
+    (``'warn'``, default: Python ``if``/``while``/``and``/``or``/``x if c else y`` on array values,
+    which the jax backend cannot trace, gives a ``bm.PortabilityWarning`` naming file and line when
+    the code is generated; ``'strict'``: a ``bm.PortabilityError``; ``'off'``: nothing).
 
     Example:
         >>> import brainpy_math as bm

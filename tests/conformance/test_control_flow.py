@@ -113,7 +113,7 @@ def test_bad_arguments_raise_one_message_on_every_backend(backend):
          lambda: bm.for_loop(lambda a: a, bm.asarray(1.0))),
         (TypeError, f"for_loop: argument 'dyn_vars' {dyn_vars}",
          lambda: bm.for_loop(lambda a: a, bm.ones(2), dyn_vars=[v, 1])),
-        (TypeError, "while_loop: argument 'cond' must be callable, got None (NoneType)",
+        (TypeError, "while_loop: missing argument 'cond' (or BrainPy's name, 'cond_fun')",
          lambda: bm.while_loop(lambda i: i + 1, None, bm.asarray(0))),
         (TypeError, f"while_loop: argument 'dyn_vars' {dyn_vars}",
          lambda: bm.while_loop(lambda i: i + 1, lambda i: i < 3, bm.asarray(0), dyn_vars=1)),
@@ -138,7 +138,7 @@ def test_while_loop_body_returning_another_number_of_operands(backend):
     with pytest.raises(TypeError) as info:
         bm.while_loop(lambda i, n: i + 1, lambda i, n: i < n, (bm.asarray(0), bm.asarray(3)))
     assert str(info.value) == ("while_loop: body returned 1 value(s) for 2 operand(s); it must return the "
-                               "new operands")
+                               "new operands (a tuple of 2 arrays), or None to keep them")
 
 
 def count_to_three(i):

@@ -108,7 +108,7 @@ def test_names_numpy_lacks_have_the_backends_signature():
 def test_random_functions_have_their_randomstate_methods_signature_without_self():
     method = inspect.signature(bm.random.RandomState.normal)
     assert inspect.signature(bm.random.normal) == method.replace(parameters=list(method.parameters.values())[1:])
-    assert list(inspect.signature(bm.random.randint).parameters) == ["low", "high", "size", "dtype"]
+    assert list(inspect.signature(bm.random.randint).parameters) == ["low", "high", "size", "dtype", "key"]
     assert str(inspect.signature(bm.random.default_state)) == "()"
 
 

@@ -38,6 +38,7 @@ def forms_pair():
         return compiled, bm.jit(compiled), eager
 
 
+@pytest.mark.filterwarnings("ignore::brainpy_math.PortabilityWarning")  # Forms branches on its arguments on purpose
 def test_every_statement_form_matches_eager_execution(forms_pair):
     compiled, step, eager = forms_pair
     inputs = [bm.asarray(np.linspace(0.1, 0.9, 5)), bm.ones(5) * 0.7, bm.ones(5) * 0.2]

@@ -433,6 +433,11 @@ class _NoOpVisitor(ast.NodeTransformer):
 
 def _random_call(gen: FunctionGenerator, state: Any, name: str, args, keywords, node: ast.Call) -> ast.expr:
     """A random function: the backend's kernel, called with the generator's state arrays first."""
+    if any(k.arg == "key" for k in keywords):
+        raise gen.fail(f"bm.random.{name}(..., key=...) is not supported inside code compiled by the numba "
+                       f"backend (a compiled draw reads the stream's own arrays)",
+                       f"Draw from a stream of that key instead: rs = bm.random.RandomState(key) made outside "
+                       f"bm.jit and rs.{name}(...) inside, or call it outside bm.jit", node, NotImplementedError)
     try:
         kernel = backend_random.compiled(name)
         arrays = backend_random.state_arrays(state)

@@ -71,6 +71,11 @@ def while_loop_function(program: Program, body: str, cond: str, n_carry: int, is
                           Kind.ELEMENTWISE)
     counter = ast.Subscript(name("_bm_step"), ast.Constant(0), ast.Load())
     loop_body: list[ast.stmt] = [_step_store(ast.BinOp(counter, ast.Add(), ast.Constant(1)))]
+    # The body may return None (the carry stays) or, for one operand, a bare value.
+    result_of = program.inject("_bm_e_body_result", elementwise.body_result,
+                               "brainpy_math_numba.elementwise.body_result", Kind.ELEMENTWISE)
+    as_carry = ast.Tuple([name(c) for c in carry], ast.Load()) if is_tuple else name(carry[0])
+    step = call(result_of, [step, as_carry])
     if is_tuple:
         loop_body.append(ast.Assign([_store("_bm_r")], step))
         loop_body += [ast.Assign([_store(c)], call(like, [name(c), ast.Subscript(name("_bm_r"), ast.Constant(i),

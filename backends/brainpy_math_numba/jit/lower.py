@@ -28,11 +28,13 @@ import copy
 import inspect
 import textwrap
 import types as pytypes
+import warnings
 from typing import Any, Callable
 
 import numpy as np
 
 from brainpy_math import _config, _promotion
+from brainpy_math._compile_options import PortabilityError, PortabilityWarning
 from brainpy_math.base import Base
 from brainpy_math.variables import Variable
 
@@ -226,6 +228,7 @@ class FunctionGenerator:
         self.statement: ast.stmt | None = None
         self.copy_state_returns = False
         self.weak_parameters: set[str] = set()  # set by Lowering.function; narrowed in generate()
+        self.portability = _Portability(self)
         self.closure = {}
         code = func.__code__
         if func.__closure__:
@@ -280,8 +283,11 @@ class FunctionGenerator:
         self.locals |= assigned
         # A parameter the body rebinds may hold anything later: only untouched ones stay weak.
         self.weak_parameters = {p for p in self.weak_parameters if p in params and p not in assigned}
+        # Arguments of the entry are traced by JAX; a callee's Python-number arguments are not.
+        self.portability.dynamic |= set(params) - (set() if self.copy_state_returns else self.weak_parameters)
         for stmt in self.node.body:
             self.emit(stmt, unrolled=False)
+        self.portability.report()
         order = {entry.name: k for k, entry in enumerate(self.program.arrays.values())}
         return Function(function_name, params, sorted(self.state, key=order.__getitem__), self.blocks[0],
                         self.origin(self.node))
@@ -321,7 +327,9 @@ class FunctionGenerator:
         elif isinstance(stmt, ast.While):
             if stmt.orelse:
                 raise self.fail("while ... else is not supported", "Move the else block after the loop")
-            test = self.expr(stmt.test)
+            test = self.transform(stmt.test)
+            self.portability.branch("while", stmt.test, test)
+            test = self.finish(test)
             self.add(ast.While(test, self.emit_body(stmt.body, unrolled=False), []), stmt)
         elif isinstance(stmt, ast.For):
             self.emit_for(stmt, unrolled)
@@ -381,6 +389,7 @@ class FunctionGenerator:
             for sub in (stmt.body if test.value else stmt.orelse):
                 self.emit(sub, unrolled)
             return
+        self.portability.branch("if", stmt.test, test)
         test = self.finish(test)
         body = self.emit_body(stmt.body, unrolled)
         orelse = self.emit_body(stmt.orelse, unrolled) if stmt.orelse else []
@@ -526,6 +535,16 @@ class FunctionGenerator:
                 array = self.materialize(resolved.obj, target)
                 return ast.Subscript(array, ast.Constant(Ellipsis), ast.Store())
             shown = self.text(target)
+            params = {a.arg for a in (*self.node.args.posonlyargs, *self.node.args.args)}
+            if target.attr == "value" and isinstance(target.value, ast.Name) and target.value.id in params \
+                    and not isinstance(resolved, Static):
+                arg = target.value.id
+                raise self.fail(f"assigning to {shown}: '{arg}' is an argument of the compiled function, and "
+                                f"the numba backend passes an argument as a plain array, even a bm.Variable, so "
+                                f"{shown} cannot be replaced", f"Reach the Variable through the object instead of "
+                                f"passing it (self.{arg} in a method of a bm.Base, or a global/closure Variable "
+                                f"listed in dyn_vars), or return the new value and assign it outside bm.jit",
+                                target)
             held = type(resolved.obj).__name__ if isinstance(resolved, Static) else "a computed value"
             if isinstance(resolved, ast.Constant):
                 held = f"a Python {type(resolved.value).__name__} ({resolved.value!r})"
@@ -569,7 +588,9 @@ class FunctionGenerator:
 
     def transform(self, node: ast.expr) -> ast.expr:
         # A copy: the resolver rewrites nodes, and an unrolled loop emits the same statement again.
-        return _Resolver(self).visit(copy.deepcopy(node))
+        resolved = _Resolver(self).visit(copy.deepcopy(node))
+        self.portability.note(node, resolved)
+        return resolved
 
     def finish(self, node: ast.expr) -> ast.expr:
         node = _Materializer(self).visit(node)
@@ -641,6 +662,119 @@ class FunctionGenerator:
         if isinstance(obj, Base) and attr in vars(obj) and _is_guarded(value):
             self.program.guard(vars(obj), attr, value, f"{obj.name}.{attr}", on_base=True)
         return value
+
+
+class _Portability:
+    """Python control flow on array values, which JAX cannot trace (``portable`` compile option).
+
+    A run-time ``if``/``while`` test, ``x if c else y`` test or non-last ``and``/``or`` operand is
+    *dynamic* when it reads an array, a Variable, the result of a ``bm``/NumPy call or of a generated
+    function, a parameter of the entry function, or a local assigned (anywhere in the function, to
+    a fixed point) from such a value. Shapes (``.shape``, ``.ndim``, ``.size``, ``.dtype``, ``len``)
+    and everything folded while generating are static. Reported once per generated function.
+    """
+
+    def __init__(self, gen: FunctionGenerator):
+        self.gen = gen
+        self.dynamic: set[str] = set()  # locals known to hold traced values
+        self.flows: list[tuple[set[str], bool, set[str]]] = []  # targets <- (direct, names read)
+        self.branches: list[tuple[Origin, str, str, bool, set[str]]] = []
+
+    def mode(self) -> str:
+        return self.gen.program.options.get("portable", "warn")
+
+    def depends(self, node: ast.AST) -> tuple[bool, set[str]]:
+        """Whether the resolved ``node`` reads an array directly, and the locals it reads."""
+        names: set[str] = set()
+        arrays = {a.name for a in self.gen.program.arrays.values()}
+
+        def visit(sub: ast.AST) -> bool:
+            if isinstance(sub, Static):
+                obj = sub.obj
+                return isinstance(obj, np.ndarray) or type(obj) in (tuple, list) and \
+                    any(isinstance(i, np.ndarray) for i in obj)
+            if isinstance(sub, ast.Name):
+                if sub.id in arrays:
+                    return True
+                if sub.id in self.gen.locals:
+                    names.add(sub.id)
+                return False
+            if isinstance(sub, ast.Attribute) and sub.attr in _ARRAY_STATIC_ATTRS:
+                return False
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                if isinstance(func, ast.Name) and func.id in ("len", "isinstance"):
+                    return False
+                pure = isinstance(func, ast.Name) and func.id in _BUILTINS or \
+                    isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+                    (func.value.id == "math" or func.value.id == "np" and func.attr == "abs")
+                found = [visit(a) for a in [*sub.args, *(k.value for k in sub.keywords)]]
+                return any(found) or not pure
+            return any([visit(child) for child in ast.iter_child_nodes(sub)])
+
+        return visit(node), names
+
+    def note(self, original: ast.expr, resolved: ast.expr) -> None:
+        """Record what an assignment's value flows into, and the ``x if c else y``/``and``/``or``."""
+        if self.mode() == "off":
+            return
+        stmt = self.gen.statement
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and original is stmt.value or \
+                isinstance(stmt, ast.For) and original is stmt.iter:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            stored = {n for t in targets for n in _stored_names(t)}
+            self.flows.append((stored, *self.depends(resolved)))
+        for sub in ast.walk(resolved):
+            if not getattr(sub, "bm_model_branch", False):
+                continue
+            if isinstance(sub, ast.IfExp):
+                self.branch("x if c else y", sub.test, sub.test)
+            elif isinstance(sub, ast.BoolOp):
+                word = "and" if isinstance(sub.op, ast.And) else "or"
+                for value in sub.values[:-1]:
+                    self.branch(word, value, value)
+
+    def branch(self, kind: str, original: ast.expr, resolved: ast.expr) -> None:
+        if self.mode() != "off":
+            self.branches.append((self.gen.origin(original), kind, self.gen.text(original),
+                                  *self.depends(resolved)))
+
+    def report(self) -> None:
+        """Warn (or raise, ``portable='strict'``) once per generated function."""
+        mode = self.mode()
+        if mode == "off" or not self.branches:
+            return
+        dynamic = set(self.dynamic)
+        changed = True
+        while changed:
+            changed = False
+            for targets, direct, names in self.flows:
+                if (direct or names & dynamic) and not targets <= dynamic:
+                    dynamic |= targets
+                    changed = True
+        seen = set()
+        for origin, kind, text, direct, names in self.branches:
+            if not (direct or names & dynamic) or (origin.line, text) in seen:
+                continue
+            seen.add((origin.line, text))
+            message = (f"bm.jit: {origin.file}:{origin.line} (in {origin.function}): Python `{kind}` on the "
+                       f"array value `{text}` runs on the numba backend but fails on the jax backend "
+                       f"(TracerBoolConversionError). Write it with bm.where, bm.ifelse, bm.cond or "
+                       f"bm.while_loop, or pass portable='off' to bm.jit to silence this")
+            if mode == "strict":
+                raise PortabilityError(message)
+            warnings.warn_explicit(message, PortabilityWarning, origin.file, origin.line)
+
+
+def _stored_names(target: ast.expr) -> set[str]:
+    """The locals an assignment target writes (``x``, ``a, b``, the ``x`` of ``x[i]``; not ``i``)."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return {n for e in target.elts for n in _stored_names(e)}
+    if isinstance(target, ast.Subscript):
+        return _stored_names(target.value)
+    return set()
 
 
 def _is_guarded(value: Any) -> bool:
@@ -752,6 +886,7 @@ class _Resolver(ast.NodeTransformer):
         if all(isinstance(v, ast.Constant) for v in values):
             return ast.Constant(_fold(ast.BoolOp(node.op, values)))
         node.values = values
+        node.bm_model_branch = True  # a run-time and/or of the model (not one lowering made)
         return node
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
@@ -759,6 +894,7 @@ class _Resolver(ast.NodeTransformer):
         if isinstance(test, ast.Constant):
             return self.visit(node.body if test.value else node.orelse)
         node.test, node.body, node.orelse = test, self.visit(node.body), self.visit(node.orelse)
+        node.bm_model_branch = True  # bm.cond/bm.ifelse become conditional expressions too: not these
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.expr:

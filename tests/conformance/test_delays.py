@@ -1,0 +1,105 @@
+"""bm.LengthDelay and bm.TimeDelay: eager, in bm.jit and in bm.for_loop, against a list of past values."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import brainpy_math as bm
+from _assertions import assert_matches
+
+
+class Model(bm.Base):
+    def __init__(self, shape, delay):
+        super().__init__()
+        self.x = bm.Variable(bm.zeros(shape))
+        self.delay = delay(self.x)
+
+    def step(self, value, read):
+        self.x.value = value
+        self.delay.update(self.x.value)
+        return self.delay(read)
+
+
+def _inputs(shape, n):
+    return np.arange(1, n + 1, dtype=np.float32).reshape((n,) + (1,) * len(shape)) * np.ones(shape, np.float32)
+
+
+def _length_reference(shape, n, max_len, k, init):
+    past = [np.full(shape, init, np.float32)] * max_len + [np.zeros(shape, np.float32)]
+    out = []
+    for x in _inputs(shape, n):
+        past.append(x)
+        out.append(past[-1 - min(k, max_len)])
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3)])
+@pytest.mark.parametrize("mode", ["eager", "jit", "for_loop"])
+def test_length_delay_matches_a_list_of_past_values(backend, shape, mode):
+    for k in (0, 2, 3, 7):
+        model = Model(shape, lambda t: bm.LengthDelay(t, 3, initial_delay_data=-1.0))
+        xs = _inputs(shape, 6)
+        if mode == "for_loop":
+            got = bm.for_loop(lambda x: model.step(x, k), bm.asarray(xs))
+        else:
+            step = bm.jit(model.step, static_argnums=1) if mode == "jit" else model.step
+            got = np.stack([np.asarray(step(bm.asarray(x), k)) for x in xs])
+        assert_matches(got, _length_reference(shape, 6, 3, k, -1.0), np.float32)
+
+
+def test_length_delay_initial_data_callable_and_checks(backend):
+    d = bm.LengthDelay(bm.zeros(2), 2, initial_delay_data=lambda shape, dtype: bm.ones(shape, dtype=dtype) * 5)
+    assert_matches(d(2), np.full(2, 5.0), np.float32)
+    assert_matches(d(0), np.zeros(2), np.float32)
+    assert d.delay_shape == (3, 2)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="delay_len"):
+            bm.LengthDelay(bm.zeros(2), bad)
+    with pytest.raises(ValueError, match="initial_delay_data"):
+        bm.LengthDelay(bm.zeros(2), 2, initial_delay_data=bm.zeros(3))
+
+
+def _time_reference(ts, dt, delay_len, lag, method, before):
+    """Values of x(t) = step index (x = i + 1 after update i), before t0 = before(t)."""
+    out = []
+    hist = {0: 0.0}
+    for i, t in enumerate(ts):
+        hist[i + 1] = float(i + 1)
+        s = min(max(lag / dt, 0.0), np.ceil(delay_len / dt - 1e-9))
+        s = round(s) if method == "round" else s
+        lo = int(np.floor(s))
+        vals = [hist[i + 1 - j] if i + 1 - j >= 0 else before((i + 1 - j) * dt) for j in (lo, lo + 1)]
+        out.append(vals[0] + (vals[1] - vals[0]) * (s - lo))
+    return np.asarray(out)
+
+
+@pytest.mark.parametrize("method", ["round", "linear_interp"])
+@pytest.mark.parametrize("shape", [(3,), (2, 2)])
+@pytest.mark.parametrize("mode", ["eager", "jit", "for_loop"])
+def test_time_delay_matches_interpolated_past_values(backend, method, shape, mode):
+    dt, lag = 0.1, 0.33
+    model = Model(shape, lambda t: bm.TimeDelay(t, 1.0, before_t0=lambda s: s, dt=dt, interp_method=method))
+    n = 8
+    xs = _inputs(shape, n)
+    ts = (np.arange(n) + 1) * dt
+    if mode == "for_loop":
+        got = bm.for_loop(lambda x, t: model.step(x, t - lag), (bm.asarray(xs), bm.asarray(ts, dtype=bm.float32)))
+    else:
+        step = bm.jit(model.step) if mode == "jit" else model.step
+        got = np.stack([np.asarray(step(bm.asarray(x), t - lag)) for x, t in zip(xs, ts)])
+    want = _time_reference(ts, dt, 1.0, lag, method, lambda s: s)
+    np.testing.assert_allclose(np.asarray(got), want.reshape((n,) + (1,) * len(shape)) * np.ones(shape), atol=1e-5)
+
+
+def test_time_delay_defaults_and_checks(backend):
+    d = bm.TimeDelay(bm.ones(2), 0.3, before_t0=2.0)
+    assert d.dt == bm.get_dt() and d.num_delay_step == 4
+    assert_matches(d(-0.2), np.full(2, 2.0), np.float32)
+    assert_matches(d(-5.0), np.full(2, 2.0), np.float32)  # clipped to the oldest
+    assert_matches(d(0.0), np.ones(2), np.float32)
+    with pytest.raises(ValueError, match="interp_method"):
+        bm.TimeDelay(bm.ones(2), 1.0, interp_method="cubic")
+    with pytest.raises(ValueError, match="delay_len"):
+        bm.TimeDelay(bm.ones(2), -1.0)
+    with pytest.raises(ValueError, match="'dt'"):
+        bm.TimeDelay(bm.ones(2), 1.0, dt=0.0)
