@@ -203,6 +203,14 @@ def test_to_object_under_jit(backend):
     assert np.asarray(jitted(2.0)).tolist() == [6.0, 6.0]
     assert np.asarray(v.value).tolist() == [3.0, 3.0]
 
+    # A function defined in a doctest of a brainpy_math module carries that module's name; it is
+    # still the user's code and compiles (the numba backend once refused it as library code).
+    def shift(x):
+        v.value = v + x
+    shift.__module__ = "brainpy_math.transforms"
+    bm.jit(bm.to_object(shift, dyn_vars=v))(1.0)
+    assert np.asarray(v.value).tolist() == [4.0, 4.0]
+
     def scale(x, y, k=2.0):  # a default: the object's __call__ takes *args (the jax backend compiles it)
         return (x + y) * k
     obj = bm.to_object(scale)

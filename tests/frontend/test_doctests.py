@@ -46,18 +46,28 @@ def _params():
             yield pytest.param(name, backend, marks=marks, id=name)
 
 
+# Frontend functions that need one backend installed whatever the current one is.
+NEEDS_BACKEND = {"as_jax": "jax"}
+
+
 def backends_named(test: doctest.DocTest) -> set[str]:
-    """The backends an example selects by ``set_backend('<name>')`` (read from its syntax tree).
+    """The backends an example selects by ``set_backend('<name>')`` or needs by calling a function
+    of ``NEEDS_BACKEND`` (read from its syntax tree).
 
     >>> parser = doctest.DocTestParser()
     >>> test = parser.get_doctest(">>> with bm.set_backend('jax'):\\n...     pass\\n", {}, "t", None, 0)
     >>> sorted(backends_named(test))
     ['jax']
+    >>> sorted(backends_named(parser.get_doctest(">>> bm.as_jax(1)\\n", {}, "t", None, 0)))
+    ['jax']
     """
     names = set()
     for example in test.examples:
         for node in ast.walk(ast.parse(example.source)):
-            if (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "set_backend"
+            called = getattr(node.func, "attr", getattr(node.func, "id", None)) if isinstance(node, ast.Call) else None
+            if called in NEEDS_BACKEND:
+                names.add(NEEDS_BACKEND[called])
+            if (called == "set_backend"
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 names.add(node.args[0].value)
     return names

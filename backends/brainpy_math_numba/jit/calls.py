@@ -20,6 +20,7 @@ import ast
 import importlib
 import inspect
 import math
+import os
 import types as pytypes
 from typing import Any, Callable
 
@@ -72,6 +73,20 @@ def _frontend_name(obj: Any) -> tuple[str, str] | None:
     return namespace, name
 
 
+_LIBRARY_DIRECTORIES = tuple(
+    os.path.dirname(module.__file__) + os.sep
+    for module in (brainpy_math, importlib.import_module("brainpy_math_numba"), np, numba))
+
+
+def _library_function(obj: pytypes.FunctionType) -> bool:
+    """Whether ``obj`` is brainpy_math's, NumPy's or Numba's own Python code (not compilable here).
+
+    Decided by the file the code lives in, not by ``__module__``: a function defined in a doctest
+    of ``brainpy_math.transforms`` carries that module's name but is the user's code.
+    """
+    return os.path.abspath(obj.__code__.co_filename).startswith(_LIBRARY_DIRECTORIES)
+
+
 def resolve_call(gen: FunctionGenerator, resolver: ast.NodeTransformer, node: ast.Call) -> ast.expr:
     func = resolver.visit(node.func)
     args = [resolver.visit(a) for a in node.args]
@@ -107,7 +122,7 @@ def resolve_call(gen: FunctionGenerator, resolver: ast.NodeTransformer, node: as
     if isinstance(obj, Base):
         return _generated_call(gen, type(obj).__call__, obj, args, keywords, node)
     if isinstance(obj, pytypes.FunctionType):
-        if (obj.__module__ or "").startswith(("brainpy_math", "numpy", "numba")):
+        if _library_function(obj):
             raise gen.fail(f"{obj.__module__}.{obj.__qualname__} cannot be called inside compiled code",
                            "Call it outside bm.jit", node, UnsupportedObject)
         return _generated_call(gen, obj, None, args, keywords, node)
