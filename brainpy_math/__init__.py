@@ -16,13 +16,14 @@ import numpy as _np
 
 from . import _api, _backend
 from ._backend import BackendError, BackendSpec, available_backends, get_backend, set_backend
-from ._brainpy_names import Array, BrainPyObject, NodeList, VarList, as_jax, as_numpy
+from ._brainpy_names import Array, BrainPyObject, NodeList, VarList, as_jax, as_numpy, relu
 from ._config import disable_x64, enable_x64, get_dt, set_dt, x64_enabled
 from ._compile_options import PortabilityError, PortabilityWarning
 from ._dispatch import backend_function as _backend_function
 from .base import ArrayCollector, Base, Collector
 from .checkpoints import load_state, save_state
 from .delays import LengthDelay, TimeDelay
+from .einops import ein_rearrange, ein_reduce, ein_repeat, ein_shape
 from .transforms import (cls_jit, cond, for_loop, grad, hessian, ifelse, jacfwd, jacobian, jacrev, jit, pmap,
                          to_object, value_and_grad, vector_grad, vmap, while_loop)
 from .variables import Parameter, TrainVar, Variable
@@ -115,7 +116,8 @@ __all__ = [
     "BackendError", "PortabilityError", "PortabilityWarning", "BackendSpec", "available_backends", "get_backend", "set_backend", "set_platform",
     "enable_x64", "disable_x64", "x64_enabled", "set_dt", "get_dt",
     "Variable", "TrainVar", "Parameter", "Base", "Collector", "ArrayCollector",
-    "Array", "BrainPyObject", "NodeList", "VarList", "as_numpy", "as_jax",
+    "Array", "BrainPyObject", "NodeList", "VarList", "as_numpy", "as_jax", "relu",
+    "ein_rearrange", "ein_reduce", "ein_repeat", "ein_shape",
     "save_state", "load_state", "LengthDelay", "TimeDelay",
     "jit", "grad", "value_and_grad", "vector_grad", "jacobian", "jacrev", "jacfwd", "hessian", "vmap",
     "pmap", "for_loop", "while_loop", "cond", "ifelse", "cls_jit", "to_object",

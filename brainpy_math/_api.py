@@ -130,6 +130,7 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "take": ("manipulation", "bm.take(bm.arange(5), bm.asarray([0, 2]))"),
     "take_along_axis": ("manipulation", "bm.take_along_axis(bm.ones((2, 3)), bm.zeros((2, 1), dtype=bm.int32), 1)"),
     "put": ("manipulation", "bm.put(x, bm.asarray([0, 2]), 1.0)  # writes into x"),
+    "fill_diagonal": ("manipulation", "bm.fill_diagonal(bm.zeros((3, 3)), 1.0, inplace=False)"),
     "where": ("manipulation", "bm.where(bm.arange(4) > 1, 1.0, 0.0)"),
     "select": ("manipulation", "bm.select([bm.arange(3) > 1], [bm.ones(3)], 0.0)"),
     "nonzero": ("manipulation", "bm.nonzero(bm.arange(4) > 1)"),

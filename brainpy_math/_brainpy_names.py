@@ -1,5 +1,6 @@
 """BrainPy 2.x's names for brainpy_math's types and conversions: ``bm.Array``, ``bm.BrainPyObject``,
-``bm.NodeList``, ``bm.VarList``, ``bm.as_numpy`` and ``bm.as_jax``.
+``bm.NodeList``, ``bm.VarList``, ``bm.as_numpy`` and ``bm.as_jax``; and ``bm.relu``, the very same
+function as ``bm.activations.relu`` (BrainPy has it at the top level too).
 
 They behave the same on both backends; where brainpy_math differs from BrainPy, the docstring says
 how. The frontend imports NumPy only: ``as_jax`` imports jax when called.
@@ -8,6 +9,8 @@ Example:
     >>> import brainpy_math as bm
     >>> isinstance(bm.zeros(2), bm.Array), bm.as_numpy(bm.ones(2)).tolist()
     (True, [1.0, 1.0])
+    >>> bm.relu is bm.activations.relu, bm.relu(bm.asarray([-1.0, 2.0])).tolist()
+    (True, [0.0, 2.0])
 """
 from __future__ import annotations
 
@@ -16,10 +19,11 @@ from typing import Any, Iterable
 import numpy as np
 
 from . import _backend, base
+from .activations import relu
 from .base import Base
 from .variables import Variable
 
-__all__ = ["Array", "BrainPyObject", "NodeList", "VarList", "as_numpy", "as_jax"]
+__all__ = ["Array", "BrainPyObject", "NodeList", "VarList", "as_numpy", "as_jax", "relu"]
 
 #: BrainPy 2.4's name of ``bm.Base``, the class models derive from (the very same class).
 BrainPyObject = Base

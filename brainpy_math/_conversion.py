@@ -36,7 +36,8 @@ import numpy as np
 from . import _config
 
 __all__ = ["requested_dtype", "cast_plan", "check_range", "check_fits", "host_array", "check_shape",
-           "check_size", "check_num", "arange_arguments", "arange_length", "host_memory", "MAX_BYTES"]
+           "check_size", "check_num", "arange_arguments", "arange_length", "host_memory", "MAX_BYTES",
+           "diagonal_positions"]
 
 # NumPy's limit: an array's size in bytes must fit a signed 64-bit integer (XLA aborts beyond it).
 MAX_BYTES = np.iinfo(np.int64).max
@@ -301,6 +302,44 @@ def check_shape(shape: Any, where: str) -> tuple[int, ...]:
         return tuple(_dimension(size, where) for size in np.asarray(shape).tolist())
     return (_dimension(shape, where),)
 
+
+
+def diagonal_positions(shape: tuple[int, ...], wrap: Any, inplace: Any, where: str = "fill_diagonal") -> np.ndarray:
+    """The flat positions ``numpy.fill_diagonal`` writes in an array of ``shape`` (int64, in order).
+
+    Checked as both backends' ``fill_diagonal`` needs it, with one message for each problem: ``wrap``
+    and ``inplace`` must be bools; ``a`` needs 2 or more dimensions, all equal beyond 2 (NumPy's rule).
+    A 2-d array gets ``a[i, i]`` for ``i < min(shape)``, and with ``wrap=True`` the diagonal starts
+    again ``ncols + 1`` rows further down in a tall array, as in NumPy.
+
+    Example:
+        >>> from brainpy_math import _conversion
+        >>> _conversion.diagonal_positions((3, 3), False, True).tolist()
+        [0, 4, 8]
+        >>> _conversion.diagonal_positions((5, 2), True, True).tolist()
+        [0, 3, 6, 9]
+        >>> _conversion.diagonal_positions((2, 3, 3), False, True)
+        Traceback (most recent call last):
+        ...
+        ValueError: fill_diagonal: argument 'a' of more than 2 dimensions must have all dimensions of equal length (NumPy's rule), got shape (2, 3, 3)
+    """
+    for argname, value in (("wrap", wrap), ("inplace", inplace)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{where}: argument '{argname}' must be True or False, got {value!r}")
+    shape = tuple(int(s) for s in shape)
+    if len(shape) < 2:
+        raise ValueError(f"{where}: argument 'a' must have at least 2 dimensions, got shape {shape}")
+    size = int(np.prod(shape, dtype=np.int64))
+    if len(shape) == 2:
+        step = shape[1] + 1
+        end = size if wrap else min(size, shape[1] * shape[1])
+    else:
+        if len(set(shape)) != 1:
+            raise ValueError(f"{where}: argument 'a' of more than 2 dimensions must have all dimensions of "
+                             f"equal length (NumPy's rule), got shape {shape}")
+        step = 1 + int(np.cumprod(shape[:-1], dtype=np.int64).sum())
+        end = size
+    return np.arange(0, end, step, dtype=np.int64)
 
 def _format_bytes(count: int) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):

@@ -117,6 +117,7 @@ SIGNATURES: dict[str, str] = {
     "take": "(a, indices, axis=None, out=None, mode='raise')",
     "take_along_axis": "(arr, indices, axis=-1)",
     "put": "(a, ind, v, mode='raise')",
+    "fill_diagonal": "(a, val, wrap=False, inplace=True)",
     "where": "(condition, x=None, y=None, /)",
     "select": "(condlist, choicelist, default=0)",
     **_names("nonzero argwhere flatnonzero", "(a)"),
@@ -285,6 +286,9 @@ NOTES: dict[str, str] = {
     "one_hot": ("Out-of-range indices give rows of zeros, as ``jax.nn.one_hot`` (on both backends). "
                 + _POLICY_FLOAT),
     "put": "Writes ``v`` into ``a`` in place and returns None; on JAX ``a`` must be a ``JaxArray``.",
+    "fill_diagonal": ("BrainPy's ``inplace=True`` (the default) writes into ``a``, a bm array or ``bm.Variable`` "
+                      "(also inside ``bm.jit``), and returns None as NumPy does; ``inplace=False`` returns a new "
+                      "array; inside code compiled by the numba backend ``inplace`` must be a constant"),
     **dict.fromkeys(("nanargmax", "nanargmin"), "An all-NaN slice raises ValueError, as in NumPy; inside ``bm.jit`` "
                                                 "on JAX, where nothing can raise, it gives -1."),
     "histogram": ("The counts are of the policy's default int (jax.numpy alone gives floats) unless ``weights`` "

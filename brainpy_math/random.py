@@ -75,8 +75,8 @@ from .base import Base
 from .variables import Variable as _Variable
 
 __all__ = [
-    "RandomState", "default_state", "seed", "split_key",
-    "rand", "randn", "random", "random_sample", "uniform", "normal", "standard_normal", "randint",
+    "RandomState", "default_state", "seed", "split_key", "split_keys",
+    "rand", "randn", "random", "random_sample", "sample", "uniform", "normal", "standard_normal", "randint",
     "random_integers", "choice", "permutation", "shuffle", "bernoulli", "binomial", "poisson",
     "exponential", "gamma", "beta", "lognormal", "truncated_normal", "multivariate_normal",
 ]
@@ -497,34 +497,40 @@ class RandomState(Base, metaclass=_RandomStateMeta):
                              f"dimension, got {x!r}")
         return self._sample_keyed(key, "permutation", x)
 
-    def shuffle(self, x: Any, key: Any = None) -> None:
-        """Shuffle ``x`` in place along axis 0 (Fisher-Yates) and return None, as NumPy does.
+    def shuffle(self, x: Any, axis: int = 0, key: Any = None) -> None:
+        """Shuffle ``x`` in place along ``axis`` (Fisher-Yates) and return None, as NumPy does.
 
         ``x`` may be a Variable, a ``bm`` array (both backends' arrays are mutable, as BrainPy's
-        ``bm.Array``), a NumPy array or a list: each is permuted in place, in the order of
-        ``permutation(len(x))``, identically on every backend. A jax array (immutable) or a tuple
-        is refused: use ``permutation``, which returns a permuted copy. Inside ``bm.jit`` on the jax
-        backend a NumPy array or list cannot receive the traced order: pass a Variable there.
+        ``bm.Array``), a NumPy array or a list (``axis=0`` only): each is permuted in place, in the
+        order of ``permutation(x.shape[axis])``, identically on every backend. A jax array
+        (immutable) or a tuple is refused: use ``permutation``, which returns a permuted copy. Inside
+        ``bm.jit`` on the jax backend a NumPy array or list cannot receive the traced order: pass a
+        Variable there.
 
         Example:
             >>> import brainpy_math as bm, numpy as np
             >>> v = bm.Variable(bm.arange(5)); bm.random.shuffle(v)
             >>> sorted(v.tolist())
             [0, 1, 2, 3, 4]
-            >>> a = np.arange(5); bm.random.shuffle(a) is None, sorted(a.tolist())
-            (True, [0, 1, 2, 3, 4])
+            >>> a = np.arange(6).reshape(2, 3); bm.random.shuffle(a, axis=1) is None, sorted(a[0].tolist())
+            (True, [0, 1, 2])
         """
         mutable = isinstance(x, (_Variable, _backend.current().ndarray))
-        if not (mutable or isinstance(x, (_np.ndarray, list))) or len(_np.shape(x)) == 0:
+        ndim = len(_np.shape(x))
+        if not (mutable or isinstance(x, (_np.ndarray, list))) or ndim == 0:
             raise TypeError(f"shuffle: argument 'x' must be a Variable, a bm array, a NumPy array or a list "
                             f"with at least one dimension (it is shuffled in place), got "
                             f"{type(x).__name__} of shape {_np.shape(x)}; use permutation for other arrays")
+        if not _is_int(axis) or not -ndim <= axis < ndim or (isinstance(x, list) and axis % ndim != 0):
+            raise ValueError(f"shuffle: argument 'axis' must be an int in [{-ndim}, {ndim}) for x of shape "
+                             f"{_np.shape(x)}{' (0 for a list)' if isinstance(x, list) else ''}, got {axis!r}")
+        axis = int(axis) % ndim
         if mutable:
-            self._sample_keyed(key, "shuffle", x)
+            self._sample_keyed(key, "shuffle", x, axis)
             return None
         before = self.counter.value
         before = _np.array(before) if isinstance(before, _np.ndarray) else before
-        order = self._sample_keyed(key, "permutation", len(x))
+        order = self._sample_keyed(key, "permutation", _np.shape(x)[axis])
         try:
             order = _np.asarray(getattr(order, "value", order))
         except Exception:
@@ -535,7 +541,7 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         if isinstance(x, list):
             x[:] = [x[int(i)] for i in order]
         else:
-            x[...] = x[order]
+            x[...] = _np.take(x, order, axis=axis)
         return None
 
     def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None, key: Any = None) -> Any:
@@ -605,10 +611,12 @@ _EXAMPLES = {
     "default_state": "bm.random.default_state().counter",
     "seed": "bm.random.seed(42)",
     "split_key": "bm.random.split_key()",
+    "split_keys": "bm.random.split_keys(3)",
     "rand": "bm.random.rand(2, 3)",
     "randn": "bm.random.randn(2, 3)",
     "random": "bm.random.random((2, 3))",
     "random_sample": "bm.random.random_sample(5)",
+    "sample": "bm.random.sample(5)",
     "uniform": "bm.random.uniform(-1.0, 1.0, size=5)",
     "normal": "bm.random.normal(0.0, 1.0, size=5)",
     "standard_normal": "bm.random.standard_normal(5)",

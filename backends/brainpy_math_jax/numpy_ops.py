@@ -41,7 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from brainpy_math import _api, _config, _conversion
-from .array import JaxArray, cast, put_on, resolve_device, to_jax, unwrap, wrap
+from .array import JaxArray, _setitem_value, cast, put_on, resolve_device, to_jax, unwrap, wrap
 
 # -------------------------------------------------------------------------------- creation
 # JAX's own defaults already follow the policy (the backend keeps ``jax_enable_x64`` in step with
@@ -555,6 +555,35 @@ def put(a: Any, ind: Any, v: Any, mode: str = "raise") -> None:
     a._write(flat.reshape(a.shape))
 
 
+def fill_diagonal(a: Any, val: Any, wrap: bool = False, inplace: bool = True) -> JaxArray | None:
+    """``numpy.fill_diagonal`` with BrainPy's ``inplace``: write ``val`` (repeated cyclically) on the
+    diagonal of the JaxArray or Variable ``a`` and return None, or with ``inplace=False`` return a new
+    array (``a`` may then be any array-like). Works inside ``bm.jit`` (a Variable is written there).
+
+    Example:
+        >>> x = JaxArray(jnp.zeros((2, 2))); fill_diagonal(x, 1.0) is None, x.tolist()
+        (True, [[1.0, 0.0], [0.0, 1.0]])
+        >>> fill_diagonal(jnp.zeros((2, 3), jnp.int32), [7, 8], inplace=False).tolist()
+        [[7, 0, 0], [0, 8, 0]]
+    """
+    where = "fill_diagonal"
+    if isinstance(inplace, (bool, np.bool_)) and inplace and not isinstance(a, JaxArray):
+        raise TypeError(f"{where}: argument 'a' must be a bm array or a bm.Variable when inplace=True (it is "
+                        f"written in place), got {type(a).__name__}; pass inplace=False for a new array")
+    value = a._value if isinstance(a, JaxArray) else to_jax(a, where=where)
+    positions = _conversion.diagonal_positions(value.shape, wrap, inplace, where)
+    dtype = np.dtype(value.dtype)
+    values = jnp.ravel(jnp.asarray(_setitem_value(val, dtype), dtype=dtype))
+    out = value
+    if positions.size and values.size:  # NumPy writes nothing for an empty val
+        values = jnp.resize(values, positions.shape)  # repeated cyclically, as NumPy's flat assignment
+        out = jnp.ravel(value).at[positions].set(values).reshape(value.shape)
+    if inplace:
+        a._write(out)
+        return None
+    return JaxArray(out)
+
+
 def fix(x: Any) -> JaxArray:
     """``numpy.fix``: round towards zero."""
     value = to_jax(x)
@@ -855,8 +884,8 @@ _CREATION = ("asarray", "array", "zeros", "ones", "empty", "full", "eye", "ident
              "linspace", "logspace", "geomspace", "zeros_like", "ones_like", "full_like", "empty_like",
              "from_dlpack", "astype", "__array_namespace_info__")
 _OWN = (*_CREATION, "isdtype", "finfo", "iinfo", "permute_dims", "searchsorted", "cumulative_prod",
-        "one_hot", "put", "fix", "modf", "nanargmax", "nanargmin", "histogram", "bincount", "vsplit",
-        *_ORDER_STATISTICS)
+        "one_hot", "put", "fill_diagonal", "fix", "modf", "nanargmax", "nanargmin", "histogram", "bincount",
+        "vsplit", *_ORDER_STATISTICS)
 _SOURCES = {"": jnp, "linalg": jnp.linalg, "fft": jnp.fft, "activations": jax.nn}
 
 
@@ -882,7 +911,9 @@ PROVIDERS: dict[str, _api.Provision] = {
 
 _FUNCTIONS_FROM_JAX = {"bincount": _from_jax("bincount", jnp.bincount)}
 _FUNCTIONS: dict[str, Callable] = {
-    name: (globals()[name] if name in _CREATION else _with_numpy_arguments(name, globals()[name]))
+    # (fill_diagonal converts its own arguments: an array it writes into must not be converted)
+    name: (globals()[name] if name in (*_CREATION, "fill_diagonal")
+           else _with_numpy_arguments(name, globals()[name]))
     if provision.outside == "own" else _from_jax(name, _source(name))
     for name, provision in PROVIDERS.items()
 }

@@ -715,10 +715,10 @@ class RandomState(frontend.RandomState):
 
     def _draw(self, name: str, *args: Any) -> Any:
         if name == "shuffle":
-            x = args[0]
-            order, counter = _k_fisher_yates(self.key.value, self.counter.value, population=x.shape[0],
-                                             steps=x.shape[0])
-            x.value = x.value[order]
+            x, axis = args
+            order, counter = _k_fisher_yates(self.key.value, self.counter.value, population=x.shape[axis],
+                                             steps=x.shape[axis])
+            x.value = jnp.take(x.value, order, axis=axis)
             self.counter.value = counter
             return None
         out, counter = _DRAWS[name](self.key.value, self.counter.value, *args)

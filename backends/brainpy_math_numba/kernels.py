@@ -302,9 +302,48 @@ def _log_softmax(x, axis=-1):
     return _normalized_rows(x, axis, True)
 
 
+def fill_diagonal(a, val, wrap=False, inplace=True):  # pragma: no cover - replaced by the overload
+    """``bm.fill_diagonal`` inside compiled code: ``numpy.fill_diagonal`` (Numba's) with BrainPy's
+    ``inplace``. With ``inplace`` omitted it writes into ``a`` and returns None, as eagerly; given (a
+    run-time bool: one return type), it returns the filled array, ``a`` itself or a copy. Code
+    compiled by ``bm.jit`` passes ``inplace`` only when it is ``False`` (``jit.calls``)."""
+    raise NotImplementedError("fill_diagonal runs inside numba-compiled code only; call bm.fill_diagonal")
+
+
+def _given(ty: Any) -> bool:
+    return not (ty is None or isinstance(ty, (types.Omitted, types.NoneType)))
+
+
+@overload(fill_diagonal, jit_options={"nogil": True})
+def _fill_diagonal_typed(a, val, wrap=False, inplace=True):
+    if not isinstance(a, types.Array):
+        return None
+    if not _given(inplace):
+        if not _given(wrap):
+            def in_place(a, val, wrap=False, inplace=True):
+                np.fill_diagonal(a, val)
+            return in_place
+
+        def in_place_wrap(a, val, wrap=False, inplace=True):
+            np.fill_diagonal(a, val, wrap)
+        return in_place_wrap
+    if not _given(wrap):
+        def filled(a, val, wrap=False, inplace=True):
+            out = a if inplace else a.copy()
+            np.fill_diagonal(out, val)
+            return out
+        return filled
+
+    def filled_wrap(a, val, wrap=False, inplace=True):
+        out = a if inplace else a.copy()
+        np.fill_diagonal(out, val, wrap)
+        return out
+    return filled_wrap
+
+
 COMPILED_OWN: dict[str, Callable] = {"array": _array, "activations.softmax": _softmax,
                                      "activations.log_softmax": _log_softmax,
-                                     "activations.gelu": numba.njit(gelu)}
+                                     "activations.gelu": numba.njit(gelu), "fill_diagonal": fill_diagonal}
 COMPILED_OWN.update({f"activations.{fn.__name__}": numba.njit(fn) for fn in (
     relu, sigmoid, tanh, softplus, elu, silu, leaky_relu)})
 

@@ -207,6 +207,32 @@ def put(a: Any, ind: Any, v: Any, mode: str = "raise") -> None:
     np.put(raw(a), _unwrapped(ind), values_for(v, a.dtype, "put"), mode=mode)
 
 
+def fill_diagonal(a: Any, val: Any, wrap: bool = False, inplace: bool = True) -> NumbaArray | None:
+    """``numpy.fill_diagonal`` with BrainPy's ``inplace``: write ``val`` (repeated cyclically) on the
+    diagonal of the array or Variable ``a`` and return None, or with ``inplace=False`` return a new
+    array (``a`` may then be any array-like). Integer values that do not fit ``a``'s dtype raise
+    ``OverflowError`` (see :func:`values_for`).
+
+    Example:
+        >>> x = as_array(np.zeros((2, 2), np.float32)); fill_diagonal(x, 1.0) is None, x.tolist()
+        (True, [[1.0, 0.0], [0.0, 1.0]])
+        >>> fill_diagonal(np.zeros((2, 3), np.int32), [7, 8], inplace=False).tolist()
+        [[7, 0, 0], [0, 8, 0]]
+    """
+    where = "fill_diagonal"
+    if isinstance(inplace, (bool, np.bool_)) and inplace and not isinstance(a, NumbaArray):
+        raise TypeError(f"{where}: argument 'a' must be a bm array or a bm.Variable when inplace=True (it is "
+                        f"written in place), got {type(a).__name__}; pass inplace=False for a new array")
+    target = raw(a) if isinstance(a, NumbaArray) else raw(asarray(a))
+    positions = _conversion.diagonal_positions(target.shape, wrap, inplace, where)
+    if not inplace:
+        target = target.copy()
+    values = values_for(val, target.dtype, where)
+    if positions.size and values.size:  # NumPy writes nothing for an empty val
+        np.fill_diagonal(target, values, wrap=bool(wrap))
+    return None if inplace else as_array(target)
+
+
 # -------------------------------------------------------------------------------- creation
 def _shape(shape: Any, where: str) -> tuple[int, ...]:
     """``shape`` as a tuple of non-negative ints; a non-integer size or a negative one raises as in
@@ -583,7 +609,7 @@ def _eager_activation(fn: Callable) -> Callable:
 _OWN = {name: globals()[name] for name in (
     "asarray", "array", "zeros", "ones", "empty", "full", "eye", "arange", "linspace", "zeros_like",
     "ones_like", "full_like", "empty_like", "meshgrid", "broadcast_arrays", "one_hot", "astype", "put",
-    "from_dlpack", "result_type", "finfo", "iinfo", "__array_namespace_info__")}
+    "fill_diagonal", "from_dlpack", "result_type", "finfo", "iinfo", "__array_namespace_info__")}
 _OWN.update({"fft.fftfreq": fftfreq, "fft.rfftfreq": rfftfreq})
 _OWN.update({f"activations.{name}": _eager_activation(fn) for name, fn in kernels.ACTIVATIONS.items()})
 

@@ -59,6 +59,7 @@ CASES: dict[str, str | tuple[str, ...]] = {
     "take": "V, I", "take_along_axis": "F, I[:3].reshape(3, 1) % 4, 1", "where": "B, V, W",
     "select": "[B], [V], 0.0", "nonzero": "B", "argwhere": "B", "flatnonzero": "B", "extract": "B, V",
     "compress": "B, V", "delete": "V, 1", "insert": "V, 1, 9.0", "diagonal": "F", "trace": "F",
+    "fill_diagonal": "F, 2.0, False, False",
     # sorting, searching, sets
     "sort": "N", "argsort": "W", "lexsort": "(I, J)", "searchsorted": "S, V", "unique": "J",
     "unique_values": "J", "unique_counts": "J", "unique_inverse": "J", "unique_all": "J",

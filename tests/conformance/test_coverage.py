@@ -9,7 +9,7 @@ import brainpy_math as bm
 from brainpy_math import _api
 
 MODULES = ("test_ufuncs", "test_reductions", "test_manipulation", "test_creation", "test_linalg", "test_fft",
-           "test_sorting", "test_array_api", "test_activations", "test_conversion")
+           "test_sorting", "test_array_api", "test_activations", "test_conversion", "test_brainpy_names_more")
 
 
 def _tested() -> set[str]:

@@ -124,3 +124,64 @@ def test_time_delay_defaults_and_checks(backend):
         bm.TimeDelay(bm.ones(2), -1.0)
     with pytest.raises(ValueError, match="'dt'"):
         bm.TimeDelay(bm.ones(2), 1.0, dt=0.0)
+
+
+class _Pushed(bm.Base):
+    """BrainPy's conventions: ``LengthDelay.update()`` pushes its Variable target; ``reset`` restarts."""
+
+    def __init__(self):
+        super().__init__()
+        self.x = bm.Variable(bm.zeros(3))
+        self.length = bm.LengthDelay(self.x, 2, initial_delay_data=-1.0)
+        self.time = bm.TimeDelay(self.x, 0.2, dt=0.1, before_t0=-1.0, interp_method="round")
+
+    def step(self, value, time):
+        self.x.value = value
+        self.length.update()
+        self.time.update(self.x.value)
+        return self.length(1), self.time(time)
+
+
+@pytest.mark.parametrize("mode", ["eager", "jit"])
+def test_update_without_value_and_reset(backend, mode):
+    model = _Pushed()
+    assert model.length.delay_target is model.x and model.time.delay_target is model.x
+    step = bm.jit(model.step) if mode == "jit" else model.step
+    data = model.length.data
+    length, time = step(bm.ones(3), 0.0)
+    assert_matches(length, np.zeros(3), np.float32)      # the target's value before the update
+    assert_matches(time, np.zeros(3), np.float32)
+    length, time = step(bm.full(3, 2.0), 0.2)
+    assert_matches(length, np.ones(3), np.float32)
+    assert_matches(time, np.full(3, 2.0), np.float32)
+    model.length.reset(bm.full(3, 5.0))                  # BrainPy's reset: starts again from the target
+    model.time.reset(bm.full(3, 5.0), t0=1.0, before_t0=-2.0)
+    assert model.length.data is data                     # written in place: a compiled step still works
+    length, time = step(bm.full(3, 3.0), 1.0)
+    assert_matches(length, np.full(3, 5.0), np.float32)
+    assert_matches(time, np.full(3, 5.0), np.float32)
+    assert_matches(model.time(0.0), np.full(3, -2.0), np.float32)  # before t0 (clipped to the oldest)
+
+
+def test_reset_to_another_length_and_errors(backend):
+    d = bm.LengthDelay(bm.zeros(2), 1)
+    d.update(bm.ones(2))
+    d.reset(bm.full(3, 4.0), delay_len=3, initial_delay_data=lambda shape, dtype: bm.full(shape, 7.0, dtype=dtype))
+    assert d.delay_shape == (4, 3) and d.delay_len == 3 and d.target is None
+    assert_matches(d(0), np.full(3, 4.0), np.float32)
+    assert_matches(d(3), np.full(3, 7.0), np.float32)
+    with pytest.raises(ValueError, match="LengthDelay.update: argument 'value' is needed: the delay_target given was "
+                                         "not a bm.Variable"):
+        d.update()
+    with pytest.raises(ValueError, match="LengthDelay.reset: argument 'delay_len' must be an integer >= 0, got -1"):
+        d.reset(bm.zeros(3), delay_len=-1)
+    with pytest.raises(ValueError, match="LengthDelay.reset: argument 'initial_delay_data'"):
+        d.reset(bm.zeros(3), initial_delay_data=bm.zeros(5))
+    assert d.delay_shape == (4, 3)                        # a failed reset changes nothing
+    assert_matches(d(0), np.full(3, 4.0), np.float32)
+    t = bm.TimeDelay(bm.zeros(2), 0.2, dt=0.1)
+    with pytest.raises(ValueError, match="TimeDelay.reset: argument 't0' must be a finite real number"):
+        t.reset(bm.zeros(2), t0=float("nan"))
+    t.reset(bm.ones(2), delay_len=0.5)
+    assert t.num_delay_step == 6 and t.data.shape == (6, 2)
+    assert_matches(t(0.0), np.ones(2), np.float32)

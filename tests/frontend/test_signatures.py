@@ -64,6 +64,8 @@ def test_the_table_lists_exactly_the_frontend_functions():
 # Where the signature is NumPy's with the Array API's keywords added (at the end, keyword-only).
 ARRAY_API_ADDITIONS = {"sort": ["descending"], "argsort": ["descending"], "fft.fftfreq": ["dtype"],
                        "fft.rfftfreq": ["dtype"]}
+# Where BrainPy 2.x's signature adds a parameter after NumPy's (positional or keyword, as in BrainPy).
+BRAINPY_ADDITIONS = {"fill_diagonal": ["inplace"]}
 WITH_NUMPY = [name for name in ALL if numpy_function(name) is not None and name != "clip"]
 
 
@@ -73,6 +75,7 @@ def test_parameter_names_and_kinds_are_numpys(name):
     ours = [(p.name, p.kind) for p in inspect.signature(frontend(name)).parameters.values()]
     numpys = [(p.name, p.kind) for p in inspect.signature(numpy_function(name)).parameters.values()]
     added = [(extra, Parameter.KEYWORD_ONLY) for extra in ARRAY_API_ADDITIONS.get(name, [])]
+    added += [(extra, Parameter.POSITIONAL_OR_KEYWORD) for extra in BRAINPY_ADDITIONS.get(name, [])]
     assert ours == numpys + added
 
 

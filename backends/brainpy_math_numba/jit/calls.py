@@ -152,6 +152,12 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
         return _random_call(gen, backend_random.default_state(), name, args, keywords, node)
     if namespace == "" and name in _CREATION:
         return _creation(gen, name, args, keywords, node)
+    if namespace == "einops":
+        raise gen.fail(f"bm.{name} (an einops pattern, parsed in Python) is not supported inside code compiled by "
+                       f"the numba backend", "Call it outside bm.jit, write the same bm.reshape/bm.transpose/"
+                       "bm.sum calls (which compile), or use the jax backend", node, NotImplementedError)
+    if namespace == "" and name == "fill_diagonal":
+        args, keywords = _fill_diagonal_arguments(gen, args, keywords, node)
     ufunc = getattr(np, name, None) if namespace == "" else None
     # Elementwise ufuncs only: NumPy 2's matmul and vecdot are generalized ufuncs (a signature such
     # as "(n?,k),(k,m?)->(n?,m?)"), which Numba does not compile as ufuncs.
@@ -176,6 +182,25 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
     kind = Kind.CALL if name in MUTATING_NUMPY else Kind.PURE
     gen.program.inject(label, implementation, f"{module_name}.compiled({name!r})", kind, library=name)
     return _call(ast.Name(label, ast.Load()), args, _without_defaults(implementation, keywords))
+
+
+def _fill_diagonal_arguments(gen: FunctionGenerator, args, keywords, node: ast.Call) -> tuple[list, list]:
+    """``bm.fill_diagonal``'s ``inplace`` decides what the call returns, so it must be a constant:
+    ``True`` (or none) writes into ``a`` and gives None, as eagerly (the kernel without ``inplace``);
+    ``False`` gives a new array (the kernel with ``inplace=False``)."""
+    given = [k.value for k in keywords if k.arg == "inplace"]
+    if len(args) > 3:
+        given, args = [args[3]], list(args[:3]) + list(args[4:])
+    keywords = [k for k in keywords if k.arg != "inplace"]
+    if not given:
+        return args, keywords
+    constant = as_constant(given[0])
+    if not (isinstance(constant, ast.Constant) and isinstance(constant.value, (bool, np.bool_))):
+        raise gen.fail("bm.fill_diagonal: argument 'inplace' must be the constant True or False inside code "
+                       "compiled by the numba backend (it decides what the call returns)",
+                       "Write inplace=True (writes into the array, returns None) or inplace=False (returns a new "
+                       "array)", node, TypeError)
+    return args, keywords + ([] if constant.value else [ast.keyword("inplace", ast.Constant(False))])
 
 
 def matmul_operator(gen: FunctionGenerator, left: ast.expr, right: ast.expr, node: ast.AST) -> ast.expr:

@@ -670,8 +670,9 @@ class _Portability:
     A run-time ``if``/``while`` test, ``x if c else y`` test or non-last ``and``/``or`` operand is
     *dynamic* when it reads an array, a Variable, the result of a ``bm``/NumPy call or of a generated
     function, a parameter of the entry function, or a local assigned (anywhere in the function, to
-    a fixed point) from such a value. Shapes (``.shape``, ``.ndim``, ``.size``, ``.dtype``, ``len``)
-    and everything folded while generating are static. Reported once per generated function.
+    a fixed point) from such a value. Shapes (``.shape``, ``.ndim``, ``.size``, ``.dtype``, ``len``),
+    identity tests (``x is None``) and everything folded while generating are static. Reported once
+    per generated function.
     """
 
     def __init__(self, gen: FunctionGenerator):
@@ -689,6 +690,8 @@ class _Portability:
         arrays = {a.name for a in self.gen.program.arrays.values()}
 
         def visit(sub: ast.AST) -> bool:
+            if isinstance(sub, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in sub.ops):
+                return False  # `x is None`: an identity test, never a traced value's truth (fine on JAX)
             if isinstance(sub, Static):
                 obj = sub.obj
                 return isinstance(obj, np.ndarray) or type(obj) in (tuple, list) and \

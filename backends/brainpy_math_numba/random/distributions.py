@@ -437,10 +437,15 @@ def permutation(key, counter, x, token):
 
 
 @njit
-def shuffle(key, counter, x):
-    """Permute ``x`` in place along axis 0 (the order of ``permutation(x.shape[0])``)."""
-    order = fisher_yates(key, counter, x.shape[0], x.shape[0])
-    shuffled = x.copy()
+def shuffle(key, counter, x, axis=0):
+    """Permute ``x`` in place along ``axis`` (the order of ``permutation(x.shape[axis])``)."""
+    if axis < 0:
+        axis += x.ndim
+    if axis < 0 or axis >= x.ndim:
+        raise ValueError("shuffle: argument 'axis' is out of range for x")
+    view = np.swapaxes(x, 0, axis)  # a view: writing it writes x
+    order = fisher_yates(key, counter, view.shape[0], view.shape[0])
+    shuffled = view.copy()
     for i in range(order.size):
-        x[i] = shuffled[order[i]]
+        view[i] = shuffled[order[i]]
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from brainpy_math import _config
 from . import distributions as dist
-from .generator import njit, reseed, split_key
+from .generator import njit, reseed, split_key, split_keys
 
 __all__ = ["Draw", "DRAWS", "KERNEL_NAMES", "ROWS", "build", "compiled", "policy_token"]
 
@@ -98,6 +98,7 @@ DRAWS: tuple[Draw, ...] = (
     Draw("uniform", dist.uniform, (("low", 0.0), ("high", 1.0), _SIZE), broadcast=("low", "high")),
     Draw("random", dist.uniform, (_SIZE,), _UNIT),
     Draw("random_sample", dist.uniform, (_SIZE,), _UNIT),
+    Draw("sample", dist.uniform, (_SIZE,), _UNIT),
     Draw("rand", dist.uniform, ("*dims",), {**_UNIT, "size": "dims"}),
     Draw("normal", dist.normal, (("loc", 0.0), ("scale", 1.0), _SIZE), broadcast=("loc", "scale")),
     Draw("standard_normal", dist.normal, (_SIZE,), _STANDARD),
@@ -116,9 +117,10 @@ DRAWS: tuple[Draw, ...] = (
          broadcast_dtype=np.int64),
     Draw("random_integers", dist.random_integers, ("low", ("high", None), _SIZE)),
     Draw("permutation", dist.permutation, ("x",)),
-    Draw("shuffle", dist.shuffle, ("x",), tokened=False),
+    Draw("shuffle", dist.shuffle, ("x", ("axis", 0)), tokened=False),
     Draw("choice", dist.choice, ("a", _SIZE, ("replace", True), ("p", None))),
     Draw("split_key", split_key, (), tokened=False),
+    Draw("split_keys", split_keys, ("n",), tokened=False),
     Draw("seed", reseed, ("seed",), tokened=False),
 )
 KERNEL_NAMES: tuple[str, ...] = tuple(row.name for row in DRAWS)

@@ -20,7 +20,8 @@ from ..cache_files import guard_numba_caches
 guard_numba_caches()
 
 __all__ = ["LOW32", "njit", "threefry", "threefry2x32", "position", "set_position", "threefry_block", "fill_words",
-           "attempt_words", "fill_bounded", "fisher_yates", "split_key", "prange_key", "prange_stream", "reseed"]
+           "attempt_words", "fill_bounded", "fisher_yates", "split_key", "split_keys", "prange_key", "prange_stream",
+           "reseed"]
 
 _PARITY = np.uint32(0x1BD11BDA)
 _ATTEMPT_HI = np.uint32(0xFFFFFFFF)
@@ -186,6 +187,19 @@ def split_key(key, counter):
     fill_words(key, start, words)
     set_position(counter, start + np.uint64(2))
     return words
+
+
+@njit
+def split_keys(key, counter, n):
+    """``n`` new keys (uint32[n, 2]): the ``2 n`` words at the stream's position, as ``n`` calls of
+    :func:`split_key` take them (the stream advances by ``2 n``)."""
+    if n < 0:
+        raise ValueError("split_keys: argument 'n' must be a non-negative int")
+    start = position(counter)
+    words = np.empty(2 * n, np.uint32)
+    fill_words(key, start, words)
+    set_position(counter, start + np.uint64(2 * n))
+    return words.reshape((n, 2))
 
 
 @njit
