@@ -91,7 +91,8 @@ def prange(*args: int) -> Iterator[int]:
 
 # Sub-namespaces (``bm.random``, ``bm.linalg``, ...) are imported on first access, so that adding
 # one is a new module, not an edit here.
-_SUBMODULES = ("random", "linalg", "fft", "activations", "connect", "event", "sparse", "surrogate")
+_SUBMODULES = ("random", "linalg", "fft", "activations", "connect", "event", "sparse", "surrogate",
+               "jitconn")
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,7 @@ from .array import JaxArray
 from .numpy_ops import *  # noqa: F401,F403  (the NumPy namespace)
 from .numpy_ops import PROVIDERS
 from . import random  # noqa: F401  (bm.random)
-from . import event, sparse, surrogate  # noqa: F401  (bm.event, bm.sparse, bm.surrogate)
+from . import event, jitconn, sparse, surrogate  # noqa: F401  (bm.event, bm.jitconn, bm.sparse, bm.surrogate)
 from . import activations, fft, linalg  # noqa: F401  (bm.activations, bm.fft, bm.linalg)
 from .control_flow import *  # noqa: F401,F403
 from .transforms import *  # noqa: F401,F403
