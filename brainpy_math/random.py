@@ -176,13 +176,19 @@ class RandomState(Base, metaclass=_RandomStateMeta):
         """
         self._reset(seed_to_key(_np.asarray(seed) if hasattr(seed, "shape") else seed, "seed"))
 
-    def split_key(self) -> Any:
+    def split_key(self, n: Any = None) -> Any:
         """A new key (uint32[2]) taken from this stream (2 words); it seeds an independent stream.
+        With ``n``, ``n`` keys (uint32[n, 2]) as :meth:`split_keys` takes them (BrainPy 2.x's
+        ``split_key(n)``).
 
         Example:
             >>> import brainpy_math as bm
             >>> child = bm.random.RandomState(bm.random.RandomState(0).split_key())
+            >>> bm.random.RandomState(0).split_key(2).shape
+            (2, 2)
         """
+        if n is not None:
+            return self.split_keys(n)
         return self._sample("split_key")
 
     def split_keys(self, n: int) -> Any:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 import brainpy_math.variables as frontend
+from brainpy_math.base import ArrayCollector, Collector
 from brainpy_math import _promotion
 from .array import JaxArray, register_pytree, to_jax
 from .tracking import LOCAL, note_variable, note_variable_created
@@ -108,4 +110,21 @@ class Parameter(Variable, frontend.Parameter):
 
 for _cls in (Variable, TrainVar, Parameter):
     register_pytree(_cls)
+del _cls
+
+
+def _register_collector(cls: type) -> None:
+    """``cls`` (a dict of name -> value) as a pytree keeping its order and class, so that what
+    ``bm.grad(..., grad_vars=model.train_vars())`` returns can leave ``bm.jit``/``jax.jit`` and
+    feed ``jax.tree_util`` and optax as BrainPy's collectors do."""
+    jax.tree_util.register_pytree_with_keys(
+        cls,
+        lambda c: (tuple((jax.tree_util.DictKey(k), v) for k, v in c.items()), tuple(c)),
+        lambda keys, children: cls(zip(keys, children)),
+        flatten_func=lambda c: (tuple(c.values()), tuple(c)),
+    )
+
+
+for _cls in (Collector, ArrayCollector):
+    _register_collector(_cls)
 del _cls

@@ -271,6 +271,9 @@ def test_module_level_split_keys_and_sample_forward_to_the_default_state(backend
     twin = bm.random.RandomState(5)
     np.testing.assert_array_equal(keys, np.asarray(twin.split_keys(2)))
     np.testing.assert_array_equal(values, np.asarray(twin.sample((2, 3))))
+    # BrainPy's split_key(n): n keys, as split_keys(n) takes them
+    np.testing.assert_array_equal(np.asarray(bm.random.split_key(2)), np.asarray(twin.split_keys(2)))
+    assert np.asarray(twin.split_key(None)).shape == (2,)
     assert keys.dtype == np.uint32 and values.dtype == np.float32 and values.shape == (2, 3)
     with pytest.raises(ValueError, match="split_keys: argument 'n' must be a non-negative int"):
         bm.random.split_keys(-1)
@@ -324,16 +327,18 @@ class _Draws(bm.Base):
 
     def step(self):
         bm.random.shuffle(self.v, axis=1)
-        return bm.random.split_keys(2), bm.random.sample(3)
+        return bm.random.split_keys(2), bm.random.sample(3), bm.random.split_key(2)
 
 
 def test_split_keys_sample_and_shuffle_axis_inside_jit(backend):
     model, twin = _Draws(), _Draws()
     bm.random.seed(7)
-    keys, values = bm.jit(model.step)()
+    keys, values, more_keys = bm.jit(model.step)()
     bm.random.seed(7)
-    want_keys, want_values = twin.step()  # eagerly: the same stream
+    want_keys, want_values, want_more = twin.step()  # eagerly: the same stream
     np.testing.assert_array_equal(np.asarray(model.v), np.asarray(twin.v))
     np.testing.assert_array_equal(np.asarray(keys), np.asarray(want_keys))
+    np.testing.assert_array_equal(np.asarray(more_keys), np.asarray(want_more))
+    assert np.asarray(more_keys).shape == (2, 2)
     assert_matches(values, np.asarray(want_values), "float32")
     assert sorted(np.asarray(model.v)[0].tolist()) == [0, 1, 2, 3]

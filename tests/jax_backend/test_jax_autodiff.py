@@ -104,6 +104,14 @@ def test_grad_vars_containers_keep_their_shape():
     collected = bm.ArrayCollector({"w": w, "b": b})
     by_name = bm.grad(f, grad_vars=collected)()
     assert isinstance(by_name, bm.ArrayCollector) and by_name["b"].tolist() == [3.0] * 3
+    # ... and leaves bm.jit / jax.jit as one (a pytree keeping its order and class), as BrainPy's
+    # `grads = bm.grad(loss, grad_vars=model.train_vars())` inside a jitted step needs
+    from_jit = bm.jit(bm.grad(f, grad_vars=collected))()
+    assert type(from_jit) is bm.ArrayCollector and list(from_jit) == ["w", "b"]
+    assert from_jit["b"].tolist() == [3.0] * 3
+    doubled = jax.tree_util.tree_map(lambda g: g * 2, from_jit)
+    assert type(doubled) is bm.ArrayCollector and doubled["w"].tolist() == [4.0, 4.0]
+    assert [str(p[0]) for p, _ in jax.tree_util.tree_leaves_with_path(from_jit)] == ["['w']", "['b']"]
 
 
 def test_value_and_grad_forms():

@@ -478,6 +478,9 @@ def _random_call(gen: FunctionGenerator, state: Any, name: str, args, keywords, 
                        f"backend (a compiled draw reads the stream's own arrays)",
                        f"Draw from a stream of that key instead: rs = bm.random.RandomState(key) made outside "
                        f"bm.jit and rs.{name}(...) inside, or call it outside bm.jit", node, NotImplementedError)
+    if name == "split_key" and (args or keywords):
+        name = "split_keys"  # BrainPy's split_key(n): n keys, as split_keys(n) takes them
+        keywords = [ast.keyword("n", k.value) if k.arg == "n" else k for k in keywords]
     try:
         kernel = backend_random.compiled(name)
         arrays = backend_random.state_arrays(state)
