@@ -6,7 +6,8 @@ write JSON lines.
 
 Benchmarks: the seed's logistic-regression step, compile time (cold and warm cache), the jit-wrapper overhead, the
 per-operation cost of eager operators under the promotion table, random-number
-throughput (when ``benchmarks/random_throughput.py`` exists), COBA and COBAHH. Each module has
+throughput (when ``benchmarks/random_throughput.py`` exists), COBA and COBAHH, and COBA with
+just-in-time connectivity (``bm.jitconn``) against stored CSR up to 400,000 neurons. Each module has
 ``run(quick) -> rows``; its rows are printed as a Markdown table and appended to
 ``<out-dir>/<benchmark>.jsonl``, every row stamped with the same ``run_id``. ``--quick`` is a smoke
 run at tiny sizes (CI runs it to check that every benchmark works; its timings mean nothing).
@@ -30,7 +31,7 @@ from benchmarks._harness import print_table, write_jsonl  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 BENCHMARKS = ["logistic_regression", "compile_time", "jit_overhead", "eager_operators", "random_throughput", "coba",
-              "cobahh", "failure_safety", "csr_validation"]
+              "cobahh", "failure_safety", "csr_validation", "jitconn"]
 _FIXED = {"benchmark", "machine", "python", "run_id", "seed", "engine", "kind", "duration_ms"}
 
 

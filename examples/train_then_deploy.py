@@ -214,7 +214,7 @@ def train(model: RecurrentSNN, data: dict[str, np.ndarray], epochs: int, seed: i
     if bm.get_backend() != "jax":
         raise RuntimeError(f"train: needs the JAX backend (bm.grad), the current one is {bm.get_backend()!r}")
     batch = model.V.shape[0]
-    weights = dict(model.train_vars("relative"))  # a plain dict: the gradients come back shaped like it
+    weights = model.train_vars("relative")  # name -> TrainVar; the gradients come back shaped like it
     grad_fn = bm.grad(lambda x, y: _loss_and_accuracy(model, x, y), grad_vars=weights, has_aux=True,
                       return_value=True)
     num_batches = data["train_x"].shape[1] // batch

@@ -28,7 +28,7 @@ def test_quick_benchmark_run_exits_0_and_writes_rows(tmp_path):
                          capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     for name in ("logistic_regression", "compile_time", "jit_overhead", "coba", "cobahh", "failure_safety",
-                 "csr_validation"):
+                 "csr_validation", "jitconn"):
         path = tmp_path / f"{name}.jsonl"
         assert path.exists(), f"{name} wrote no rows:\n{out.stdout[-2000:]}"
         rows = [json.loads(line) for line in path.read_text().splitlines()]
@@ -41,6 +41,14 @@ def test_quick_benchmark_run_exits_0_and_writes_rows(tmp_path):
         # except where float32 rounding of exp differs (HH), and then by a few percent at most.
         counts = [r["spike_count"] for r in measured]
         assert len(measured) >= 2 and min(counts) > 0.9 * max(counts), rows
+    # COBA with bm.jitconn against stored CSR: every installed backend runs both variants; the
+    # jitconn network stores no connectivity.
+    rows = [json.loads(line) for line in (tmp_path / "jitconn.jsonl").read_text().splitlines()]
+    assert not [r for r in rows if "error" in r], rows
+    measured = [r for r in rows if "s_per_model_s" in r]
+    assert {r["variant"] for r in measured} == {"csr", "jitconn"}, rows
+    assert all(r["spike_count"] > 0 and r["peak_rss_mb"] > 0 for r in measured), rows
+    assert all(r["conn_mb"] == 0 for r in measured if r["variant"] == "jitconn"), rows
 
 
 def test_missing_peer_is_skipped_with_a_note():
