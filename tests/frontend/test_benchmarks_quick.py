@@ -47,7 +47,7 @@ def test_quick_benchmark_run_exits_0_and_writes_rows(tmp_path):
     assert not [r for r in rows if "error" in r], rows
     measured = [r for r in rows if "s_per_model_s" in r]
     assert {r["variant"] for r in measured} == {"csr", "jitconn"}, rows
-    assert all(r["spike_count"] > 0 and r["peak_rss_mb"] > 0 for r in measured), rows
+    assert all(r["first_spike_count"] > 0 and r["peak_rss_mb"] > 0 for r in measured), rows
     assert all(r["conn_mb"] == 0 for r in measured if r["variant"] == "jitconn"), rows
 
 
