@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend
-from .sparse import cast_values, check_csr, check_values, check_vector
+from .sparse import as_vector, cast_values, check_csr, check_values, check_vector
 
 __all__ = ["csrmv"]
 
@@ -62,6 +62,7 @@ def csrmv(weights: Any, indices: Any, indptr: Any, events: Any, shape: tuple[int
     num_pre, num_post = check_csr(fn, indices, indptr, shape)
     dtype = check_values(fn, "weights", weights, np.shape(indices)[0])
     length, what = (num_pre, "num_pre") if transpose else (num_post, "num_post")
+    events = as_vector(events)
     check_vector(fn, "events", events, length, what)
     module = _backend.current()
     return module.event.csrmv(cast_values(weights, dtype), indices, indptr, events,

@@ -74,7 +74,7 @@ import numpy as np
 
 from . import _backend, _config
 from .random import _is_concrete, seed_to_key
-from .sparse import cast_values, check_vector
+from .sparse import as_vector, cast_values, check_vector
 
 __all__ = ["event_mv_prob_homo", "event_mv_prob_uniform", "event_mv_prob_normal",
            "mv_prob_homo", "mv_prob_uniform", "mv_prob_normal",
@@ -209,6 +209,7 @@ def _prepare(fn: str, params: tuple[tuple[str, Any], ...], conn_prob: Any, seed:
 def _event(kind: str, fn: str, events: Any, params: tuple, conn_prob: Any, seed: Any, shape: Any,
            transpose: Any, outdim_parallel: Any) -> Any:
     transpose, outdim_parallel = bool(transpose), bool(outdim_parallel)
+    events = as_vector(events)
     dtype, values, key, skip, shape = _prepare(fn, params, conn_prob, seed, shape, ("events", events), transpose)
     return _backend.current().jitconn.matvec(kind, events, values, key, skip, shape=shape, transpose=transpose,
                                              outdim_parallel=outdim_parallel, event=True)
@@ -217,6 +218,7 @@ def _event(kind: str, fn: str, events: Any, params: tuple, conn_prob: Any, seed:
 def _mv(kind: str, fn: str, vector: Any, params: tuple, conn_prob: Any, seed: Any, shape: Any,
         transpose: Any, outdim_parallel: Any) -> Any:
     transpose, outdim_parallel = bool(transpose), bool(outdim_parallel)
+    vector = as_vector(vector)
     dtype, values, key, skip, shape = _prepare(fn, params, conn_prob, seed, shape, ("vector", vector), transpose)
     module = _backend.current()
     return module.jitconn.matvec(kind, module.asarray(vector, dtype), values, key, skip, shape=shape,

@@ -56,6 +56,12 @@ def check_values(fn: str, name: str, values: Any, num_entries: int) -> np.dtype:
     return dtype if dtype.kind == "f" else _config.default_float()
 
 
+def as_vector(vector: Any) -> Any:
+    """A Python list or tuple (``[True, False]``, ``[1.0, 0.5]``) as an array of the current backend,
+    under the dtype policy, as NumPy's functions take them; anything else unchanged."""
+    return _backend.current().asarray(vector) if isinstance(vector, (list, tuple)) else vector
+
+
 def check_vector(fn: str, name: str, vector: Any, length: int, what: str) -> np.dtype:
     """Validate a dense 1-D operand of the given length; return its dtype under the policy."""
     dtype = getattr(vector, "dtype", None)
@@ -106,6 +112,7 @@ def csrmv(data: Any, indices: Any, indptr: Any, vector: Any, shape: tuple[int, i
     num_pre, num_post = check_csr(fn, indices, indptr, shape)
     data_dtype = check_values(fn, "data", data, np.shape(indices)[0])
     length, what = (num_pre, "num_pre") if transpose else (num_post, "num_post")
+    vector = as_vector(vector)
     vector_dtype = check_vector(fn, "vector", vector, length, what)
     dtype = _config.canonicalize_dtype(np.result_type(data_dtype, vector_dtype))
     module = _backend.current()

@@ -127,6 +127,19 @@ def test_sparse_csrmv_dtype_policy(backend):
     assert_matches(got, np.array([0.2, 0.1]), "float64")
 
 
+def test_lists_are_taken_as_numpy_takes_them(backend):
+    # Events and vectors written as Python lists, as NumPy users do: the same result as the array.
+    indices, indptr, weights = _matrix()
+    events = _events(NUM_PRE, 10, seed=5)
+    args = (bm.asarray(indices), bm.asarray(indptr))
+    want = bm.event.csrmv(0.5, *args, bm.asarray(events), shape=(NUM_PRE, NUM_POST))
+    got = bm.event.csrmv(0.5, *args, events.tolist(), shape=(NUM_PRE, NUM_POST))
+    assert_matches(got, np.asarray(want), "float32")
+    vector = [float(i % 3) for i in range(NUM_POST)]
+    got = bm.sparse.csrmv(0.5, *args, vector, shape=(NUM_PRE, NUM_POST), transpose=False)
+    assert_matches(got, csr_to_dense(0.5, indices, indptr, (NUM_PRE, NUM_POST)) @ np.array(vector), "float32")
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda i, p, e: bm.event.csrmv(1.0, i, p, e, shape=(3,)), ValueError, "shape"),
     (lambda i, p, e: bm.event.csrmv(1.0, i, p, e, shape=(4, 3)), ValueError, "indptr"),

@@ -158,6 +158,18 @@ def test_event_products_for_any_spike_count(backend, count):
     assert_matches(got, events @ dense, "float32")
 
 
+def test_lists_are_taken_as_numpy_takes_them(backend):
+    # A vector and events written as Python lists, as NumPy users do: the same as the arrays.
+    dense = _matrix("homo", transpose=True, outdim_parallel=False)
+    events = _events(SHAPE[0], 5)
+    got = bm.jitconn.event_mv_prob_homo(events.tolist(), 0.75, PROB, SEED, shape=SHAPE, transpose=True,
+                                        outdim_parallel=False)
+    assert_matches(got, events @ dense, "float32")
+    vector = [float(i % 4) for i in range(SHAPE[1])]
+    got = bm.jitconn.mv_prob_homo(vector, 2.0, PROB, SEED, shape=SHAPE)
+    assert_matches(got, _matrix("homo") / 0.75 * 2 @ np.array(vector), "float32")
+
+
 def test_dtype_policy(backend):
     # Integer weights and vectors give the default float; under x64 the same matrix in float64.
     mv = bm.jitconn.mv_prob_homo(bm.arange(SHAPE[1]), 2, PROB, SEED, shape=SHAPE)
