@@ -304,6 +304,22 @@ def check_shape(shape: Any, where: str) -> tuple[int, ...]:
 
 
 
+def check_fill_target(a: Any, inplace: Any, writable: bool, where: str = "fill_diagonal") -> None:
+    """``fill_diagonal(..., inplace=True)`` writes into ``a``: it must be a bm array or Variable
+    (``writable``, decided by the backend); one message for both backends.
+
+    Example:
+        >>> from brainpy_math import _conversion
+        >>> _conversion.check_fill_target([[0]], True, False)
+        Traceback (most recent call last):
+        ...
+        TypeError: fill_diagonal: argument 'a' must be a bm array or a bm.Variable when inplace=True (it is written in place), got list; pass inplace=False for a new array
+    """
+    if isinstance(inplace, (bool, np.bool_)) and inplace and not writable:
+        raise TypeError(f"{where}: argument 'a' must be a bm array or a bm.Variable when inplace=True (it is "
+                        f"written in place), got {type(a).__name__}; pass inplace=False for a new array")
+
+
 def diagonal_positions(shape: tuple[int, ...], wrap: Any, inplace: Any, where: str = "fill_diagonal") -> np.ndarray:
     """The flat positions ``numpy.fill_diagonal`` writes in an array of ``shape`` (int64, in order).
 

@@ -567,9 +567,7 @@ def fill_diagonal(a: Any, val: Any, wrap: bool = False, inplace: bool = True) ->
         [[7, 0, 0], [0, 8, 0]]
     """
     where = "fill_diagonal"
-    if isinstance(inplace, (bool, np.bool_)) and inplace and not isinstance(a, JaxArray):
-        raise TypeError(f"{where}: argument 'a' must be a bm array or a bm.Variable when inplace=True (it is "
-                        f"written in place), got {type(a).__name__}; pass inplace=False for a new array")
+    _conversion.check_fill_target(a, inplace, isinstance(a, JaxArray), where)
     value = a._value if isinstance(a, JaxArray) else to_jax(a, where=where)
     positions = _conversion.diagonal_positions(value.shape, wrap, inplace, where)
     dtype = np.dtype(value.dtype)

@@ -220,9 +220,7 @@ def fill_diagonal(a: Any, val: Any, wrap: bool = False, inplace: bool = True) ->
         [[7, 0, 0], [0, 8, 0]]
     """
     where = "fill_diagonal"
-    if isinstance(inplace, (bool, np.bool_)) and inplace and not isinstance(a, NumbaArray):
-        raise TypeError(f"{where}: argument 'a' must be a bm array or a bm.Variable when inplace=True (it is "
-                        f"written in place), got {type(a).__name__}; pass inplace=False for a new array")
+    _conversion.check_fill_target(a, inplace, isinstance(a, NumbaArray), where)
     target = raw(a) if isinstance(a, NumbaArray) else raw(asarray(a))
     positions = _conversion.diagonal_positions(target.shape, wrap, inplace, where)
     if not inplace:
