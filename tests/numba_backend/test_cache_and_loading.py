@@ -166,6 +166,32 @@ def test_other_code_s_damaged_caches_are_not_discarded(tmp_path):
     assert index.exists()
 
 
+
+_THREEFRY_SCRIPT = textwrap.dedent("""
+    import warnings
+    import numpy as np
+    from brainpy_math_numba.cache_files import DamagedCacheWarning
+    warnings.simplefilter('error', DamagedCacheWarning)
+    from brainpy_math_numba.random import generator as g
+    words = g.threefry(np.uint32(1), np.uint32(2), np.uint32(3), np.uint32(4))
+    print(list(map(int, words)), sum(g.threefry.stats.cache_hits.values()))
+""")
+
+
+def test_a_warm_process_loads_threefry_from_the_cache_without_a_damage_warning(tmp_path):
+    """Regression: ``threefry`` is compiled from generated source, which had no module name; Numba could
+    not rebuild the cached kernel's environment, so every warm process that compiled a new caller of it
+    reported its cache file as damaged and compiled it again."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", _THREEFRY_SCRIPT], env=env, capture_output=True, text=True,
+                           timeout=300) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-3000:]
+    (first_words, first_hits), (second_words, second_hits) = (run.stdout.strip().rsplit(" ", 1) for run in runs)
+    assert (first_hits, second_hits) == ("0", "1")  # compiled in the first process, loaded in the second
+    assert first_words == second_words == "[1576285164, 2249660814]"  # Threefry-2x32-20 of (3, 4) under key (1, 2)
+
+
 # ------------------------------------------------------------------------------- loading modules
 class Accumulator(bm.Base):
     def __init__(self, n, rate):

@@ -61,8 +61,10 @@ def _threefry_source() -> str:
 
 
 def _build_threefry():
-    namespace = {"np": np, "_PARITY": _PARITY}
-    # Compiled under this module's file name: Numba's cache stamps the kernel with it.
+    # Compiled under this module's file and name: Numba's cache stamps the kernel with the file, and
+    # rebuilds a cached kernel's environment by importing its module (without ``__name__`` here that
+    # module was None: every warm process reported threefry's cache file as damaged and recompiled it).
+    namespace = {"__name__": __name__, "np": np, "_PARITY": _PARITY}
     exec(compile(_threefry_source(), __file__, "exec"), namespace)
     return njit(namespace["threefry"])
 
