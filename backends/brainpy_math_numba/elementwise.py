@@ -293,9 +293,9 @@ overload(assign_new, jit_options={"nogil": True})(_copy_into(False))
 
 
 def store_at(out, i, value):  # pragma: no cover - replaced by the overload
-    """``out[i] = value`` for an int or slice ``i``: through :func:`assign` when it stores an array
-    into part of ``out`` (a row of a record, a slice), so that Numba's own assignment (which compiles
-    its string formatting) is not used."""
+    """``out[i] = value`` for an int, a 0-d integer array or a slice ``i``: through :func:`assign` when
+    it stores an array into part of ``out`` (a row of a record, a slice), so that Numba's own
+    assignment (which compiles its string formatting) is not used."""
 
 
 def store_new_at(out, i, value):  # pragma: no cover - replaced by the overload
@@ -304,6 +304,12 @@ def store_new_at(out, i, value):  # pragma: no cover - replaced by the overload
 
 def _row_store(checked: bool):
     def typer(out, i, value):
+        if isinstance(i, types.Array) and i.ndim == 0 and isinstance(i.dtype, types.Integer):
+            # A 0-d integer array (an index held in a Variable) indexes as its integer, as in NumPy;
+            # Numba would take its fancy-indexing path, which formats both shapes into its error.
+            if checked:
+                return lambda out, i, value: store_at(out, i[()], value)
+            return lambda out, i, value: store_new_at(out, i[()], value)
         if isinstance(out, types.Array) and isinstance(value, types.Array) and (
                 isinstance(i, types.Integer) and out.ndim > 1 or isinstance(i, types.SliceType)):
             if checked:
@@ -316,8 +322,10 @@ def _row_store(checked: bool):
     return typer
 
 
-overload(store_at, jit_options={"nogil": True})(_row_store(True))
-overload(store_new_at, jit_options={"nogil": True})(_row_store(False))
+# Checked indices, as in the generated functions that call them (``boundscheck``): an index out of
+# bounds raises IndexError instead of writing outside the array.
+overload(store_at, jit_options={"nogil": True, "boundscheck": True})(_row_store(True))
+overload(store_new_at, jit_options={"nogil": True, "boundscheck": True})(_row_store(False))
 
 
 def _narrowed(dtype: np.dtype) -> np.dtype:

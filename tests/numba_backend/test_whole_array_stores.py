@@ -99,3 +99,56 @@ def test_a_store_of_the_wrong_shape_raises_value_error_and_restores_the_variable
     np.testing.assert_array_equal(np.asarray(model.W), before)
     step(np.ones(4, np.float32))  # a row broadcasts
     np.testing.assert_array_equal(np.asarray(model.W), np.ones((3, 4)))
+
+
+class Indexed(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.at = bm.Variable(bm.asarray(2, dtype=bm.int32))  # a 0-d index, as LengthDelay keeps one
+        self.record = bm.Variable(bm.zeros((4, 3)))
+        self.flat = bm.Variable(bm.zeros(5))
+
+    def __call__(self, row, k):
+        self.record[self.at.value] = row  # a row at a 0-d array index
+        self.flat[self.at.value] = 7.0    # an item at a 0-d array index
+        self.flat[k] = 1.0                # an item at an int argument
+        for i in range(2):
+            self.flat[i] = self.flat[i] + 0.5  # inside a loop: Numba's own item store
+
+
+def test_stores_at_an_index_held_in_a_name_call_the_backends_copy_outside_loops():
+    """A 0-d integer array index takes Numba's fancy-indexing store, which compiles its string
+    formatting: outside loops, stores at a name call ``store_at``, which indexes with the integer."""
+    model = Indexed()
+    step = bm.jit(model)
+    step(np.arange(3.0, dtype=np.float32), 4)
+    record = np.zeros((4, 3))
+    record[2] = np.arange(3.0)
+    np.testing.assert_array_equal(np.asarray(model.record), record)
+    np.testing.assert_array_equal(np.asarray(model.flat), [0.5, 0.5, 7.0, 0.0, 1.0])
+    assert len(symbol_calls(step, lambda symbol: symbol.obj is elementwise.store_at, entry_of(step))) == 3
+
+
+class OutOfBounds(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.out = bm.Variable(bm.zeros(1))
+        self.rows = bm.Variable(bm.zeros((2, 3)))
+
+    def item(self):
+        self.rows[0] = self.rows[1] + 1.0  # a write before the failing one: undone
+        self.out[3] = 1.0
+
+    def row(self):
+        self.rows[5] = self.rows[0]
+
+
+@pytest.mark.parametrize("method", ["item", "row"])
+def test_a_store_at_an_index_out_of_bounds_raises_index_error_and_restores_the_variables(method):
+    """Regression: ``store_at`` was compiled without the bounds checks of the generated code calling
+    it, so ``self.out[3] = 1.0`` on a one-element Variable wrote past its end and returned."""
+    model = OutOfBounds()
+    with pytest.raises(IndexError, match="out of bounds for axis 0"):
+        bm.jit(getattr(model, method))()
+    np.testing.assert_array_equal(np.asarray(model.rows), np.zeros((2, 3)))
+    np.testing.assert_array_equal(np.asarray(model.out), [0.0])

@@ -443,9 +443,15 @@ def shuffle(key, counter, x, axis=0):
         axis += x.ndim
     if axis < 0 or axis >= x.ndim:
         raise ValueError("shuffle: argument 'axis' is out of range for x")
-    view = np.swapaxes(x, 0, axis)  # a view: writing it writes x
-    order = fisher_yates(key, counter, view.shape[0], view.shape[0])
-    shuffled = view.copy()
-    for i in range(order.size):
-        view[i] = shuffled[order[i]]
+    n = x.shape[axis]
+    order = fisher_yates(key, counter, n, n).astype(np.int64)
+    source = x.copy().ravel()  # C order
+    # Element by element, from a flat copy: `np.swapaxes` and storing whole rows both compile Numba's
+    # formatting of its broadcast error (its string machinery: seconds of a cold first shuffle).
+    for index in np.ndindex(x.shape):
+        flat = 0
+        for d in range(x.ndim):
+            i = order[index[d]] if d == axis else index[d]
+            flat = flat * x.shape[d] + i
+        x[index] = source[flat]
 

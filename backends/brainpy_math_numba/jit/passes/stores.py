@@ -43,15 +43,18 @@ def _new_array(value: ast.expr, program: Program) -> bool:
     return False
 
 
-def _part(target: ast.expr) -> tuple[ast.expr, ast.expr] | None:
-    """``(x, index)`` of a store target ``x[k]`` (``k`` an int literal) or ``x[a:b:c]``, with the
-    index as an expression (``slice(a, b, c)``), else ``None``: other indices (names, such as a
-    fused loop's, tuples, arrays) stay Numba's."""
+def _part(target: ast.expr, in_loop: bool) -> tuple[ast.expr, ast.expr] | None:
+    """``(x, index)`` of a store target ``x[k]`` (``k`` an int literal, or a name outside loops, such
+    as a Variable holding the index: a 0-d array, which Numba indexes with) or ``x[a:b:c]``, with the
+    index as an expression (``slice(a, b, c)``), else ``None``: other indices (names inside loops,
+    such as a fused loop's, tuples, arrays) stay Numba's."""
     if not isinstance(target, ast.Subscript):
         return None
     index = target.slice
     literal = index.operand if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) else index
     if isinstance(literal, ast.Constant) and type(literal.value) is int:
+        return target.value, index
+    if isinstance(index, ast.Name) and not in_loop:
         return target.value, index
     if isinstance(index, ast.Slice):
         bounds = [b if b is not None else ast.Constant(None) for b in (index.lower, index.upper, index.step)]
@@ -61,16 +64,18 @@ def _part(target: ast.expr) -> tuple[ast.expr, ast.expr] | None:
 
 def call_whole_array_stores(function: Function, program: Program) -> list[ast.stmt]:
     """``function.body`` with every ``x[...] = value`` (and ``x[:] = value``) a call of ``assign``,
-    and ``x[k] = value`` / ``x[a:b] = value`` a call of ``store_at``."""
-    def rewrite(body: list[ast.stmt]) -> list[ast.stmt]:
+    and ``x[k] = value`` / ``x[a:b] = value`` (``k`` an int literal, or a name outside loops) a call
+    of ``store_at``."""
+    def rewrite(body: list[ast.stmt], in_loop: bool) -> list[ast.stmt]:
         out = []
         for stmt in body:
             for field in ("body", "orelse"):
                 if isinstance(getattr(stmt, field, None), list):
-                    setattr(stmt, field, rewrite(getattr(stmt, field)))
+                    loop_body = field == "body" and isinstance(stmt, (ast.For, ast.While))
+                    setattr(stmt, field, rewrite(getattr(stmt, field), in_loop or loop_body))
             single = isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
             array = _whole(stmt.targets[0]) if single else None
-            part = _part(stmt.targets[0]) if single and array is None else None
+            part = _part(stmt.targets[0], in_loop) if single and array is None else None
             if part is not None:
                 helper = program.inject("_bm_e_store_at", elementwise.store_at,
                                         "brainpy_math_numba.elementwise.store_at", Kind.STORE)
@@ -84,4 +89,4 @@ def call_whole_array_stores(function: Function, program: Program) -> list[ast.st
                                     f"brainpy_math_numba.elementwise.{attr}", Kind.STORE)
             out.append(at(ast.Expr(call(helper, [array, stmt.value])), origin_of(stmt)))
         return out
-    return rewrite(function.body)
+    return rewrite(function.body, False)
