@@ -280,8 +280,10 @@ def _hook_init(self: Any, *args: Any, **kwargs: Any) -> None:
     _HOOKED["__init__"](self, *args, **kwargs)
 
 
-# Base's own methods while the hooks are installed; the hooks are installed on Base only while some
-# thread traces, so code outside jit never pays for them.
+# Base's own methods, which the hooks call. The hooks are installed on Base only while some thread
+# traces, so code outside jit never pays for them. The entries are never removed: another thread
+# may have looked up a hook just before the last tracer removed it and still be running it (a
+# `KeyError('__setattr__')` from an object built in one thread while another finished a trace).
 _HOOKED: dict[str, Any] = {}
 _hook_users = 0
 _hook_lock = threading.Lock()
@@ -305,5 +307,5 @@ def _remove_hooks() -> None:
         _hook_users -= 1
         if _hook_users == 0:
             del Base.__getattribute__
-            Base.__setattr__ = _HOOKED.pop("__setattr__")
-            Base.__init__ = _HOOKED.pop("__init__")
+            Base.__setattr__ = _HOOKED["__setattr__"]
+            Base.__init__ = _HOOKED["__init__"]
