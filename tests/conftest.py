@@ -23,6 +23,7 @@ import brainpy_math as bm
 from brainpy_math import _backend
 
 from _assertions import assert_matches, tolerance  # noqa: F401  (re-exported for older imports)
+from tiers import read_list as read_slow_list
 
 ALL_BACKENDS = bm._backend.known_backends()
 
@@ -69,6 +70,28 @@ def pytest_configure(config):
             f"backend(s) {missing} are required here (CI or BRAINPY_MATH_REQUIRED_BACKENDS="
             f"{os.environ.get('BRAINPY_MATH_REQUIRED_BACKENDS')!r}) but not installed; installed: "
             f"{bm.available_backends()}, known: {list(ALL_BACKENDS)}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow`` the tests listed in ``tests/slow_tests.txt`` (measured: ``tests/tiers.py``).
+
+    A listed test that no longer exists, in a file collected here, fails the run: a renamed test
+    would otherwise move back to the test command unnoticed (and the list would rot).
+    """
+    listed = read_slow_list()
+    seen, files = set(), set()
+    for item in items:
+        files.add(item.nodeid.split("::", 1)[0])
+        if item.nodeid in listed:
+            item.add_marker(pytest.mark.slow)
+            seen.add(item.nodeid)
+    whole_files = {path for path in files if path not in {str(a).split("::", 1)[0] for a in config.args
+                                                          if "::" in str(a)}}
+    gone = sorted(nid for nid in listed - seen if nid.split("::", 1)[0] in whole_files)
+    if gone and not config.getoption("keyword") and not config.getoption("deselect"):
+        raise pytest.UsageError("tests/slow_tests.txt lists tests that do not exist (renamed or removed? "
+                                "update the list): " + ", ".join(gone))
 
 
 def pytest_runtest_setup(item):
