@@ -145,3 +145,79 @@ def test_a_callee_with_control_flow_stays_a_call():
              and c.func.id in {f.name for f in child}]
     assert [text(c.args[0]) for c in calls] == ["k", "k"]  # called twice, not inlined
     np.testing.assert_array_equal(np.asarray(model.x), np.full(40, 2.0))
+
+
+class RungeKutta(bm.Base):
+    """Izhikevich-style RK2: its derivative returns two arrays, so its calls stay calls."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.V = bm.Variable(bm.linspace(-70.0, -50.0, n))
+        self.u = bm.Variable(bm.zeros(n))
+
+    def derivative(self, V, u, I):
+        return 0.04 * V * V + 5.0 * V + 140.0 - u + I, 0.02 * (0.2 * V - u)
+
+    def update(self, I):
+        k1V, k1u = self.derivative(self.V.value, self.u.value, I)
+        k2V, k2u = self.derivative(self.V + 0.05 * k1V, self.u + 0.05 * k1u, I)
+        k3V, k3u = self.derivative(self.V + 0.05 * k2V, self.u + 0.05 * k2u, I)
+        k4V, k4u = self.derivative(self.V + 0.1 * k3V, self.u + 0.1 * k3u, I)
+        self.V = self.V + 0.1 / 6.0 * (k1V + 2.0 * k2V + 2.0 * k3V + k4V)
+        self.u = self.u + 0.1 / 6.0 * (k1u + 2.0 * k2u + 2.0 * k3u + k4u)
+
+
+class ManyGates(bm.Base):
+    def __init__(self, n):
+        super().__init__()
+        self.a, self.b, self.c, self.d = (bm.Variable(bm.zeros(n)) for _ in range(4))
+        self.e, self.f, self.g, self.h = (bm.Variable(bm.ones(n)) for _ in range(4))
+
+    def update(self, I):
+        drive = 0.5 * I
+        self.a = self.a * 0.9 + drive
+        self.b = self.b * 0.8 + drive
+        self.c = self.c * 0.7 + drive
+        self.d = self.d * 0.6 + drive
+        self.e = self.e * 0.5 + drive
+        self.f = self.f * 0.4 + drive
+        self.g = self.g * 0.3 + drive
+        self.h = self.h * 0.2 + drive
+
+
+class TwoChildren(bm.Base):
+    def __init__(self, n):
+        super().__init__()
+        self.rk, self.gates = RungeKutta(n), ManyGates(n)
+
+    def update(self, I):
+        self.rk.update(I)
+        self.gates.update(I)
+
+
+def test_children_too_many_to_check_as_one_run_are_fused_one_loop_each():
+    # As one run, the RK tail and the gates write 10 arrays and read 9 of unknown extent (I and the
+    # k's): 90 overlap checks, over the budget of one loop. The run is cut between the children (no
+    # local crosses there), and each part is a loop; before, the whole run stayed array code.
+    n = 48
+    drive = np.linspace(0.0, 2.0, n).astype(np.float32)
+    results = []
+    for fuse in (True, False):
+        net = TwoChildren(n)
+        step = bm.jit(net.update, fuse=fuse)
+        for _ in range(5):
+            step(drive)
+        results.append([np.asarray(v).copy() for v in (net.rk.V, net.rk.u, net.gates.a, net.gates.h)])
+        if fuse:
+            loops = fused_loops(step, entry_of(step))
+            assert len(loops) == 2
+            stores = [sum(isinstance(t, ast.Subscript) for s in nodes(loop) if isinstance(s, ast.Assign)
+                          for t in s.targets) for loop in loops]
+            assert stores == [2, 8]  # V and u in the first loop, every gate in the second
+    for fused, plain in zip(*results):
+        np.testing.assert_allclose(fused, plain, rtol=1e-6)
+    a, h = np.zeros(n), np.ones(n)
+    for _ in range(5):
+        a, h = a * 0.9 + 0.5 * drive, h * 0.2 + 0.5 * drive
+    np.testing.assert_allclose(results[0][2], a, rtol=1e-5)
+    np.testing.assert_allclose(results[0][3], h, rtol=1e-5)

@@ -99,8 +99,9 @@ def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses,
             if isinstance(getattr(stmt, block, None), list) and getattr(stmt, block):
                 setattr(stmt, block, _fuse_block(getattr(stmt, block), program, used, known))
     fusable = [_candidate(s, program) for s in body]
+    starts: set[int] = set()  # where a run too long to check (see _split_point) starts again
     while True:
-        runs = _runs(fusable)
+        runs = _runs(fusable, starts)
         changed = False
         for start, stop in runs:
             inside: dict[str, int] = {}
@@ -116,9 +117,13 @@ def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses,
             continue
         for start, stop in runs:
             try:
-                _convert(program, body[start:stop], known)
+                scalarizer, _ = _convert(program, body[start:stop], known)
             except NotFusable as err:
                 fusable[start + err.args[0]] = False
+                changed = True
+                continue
+            if not _checks_fit(scalarizer) and stop - start > 1:
+                starts.add(_split_point(program, body, start, stop, known))
                 changed = True
         if not changed:
             break
@@ -129,7 +134,7 @@ def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses,
         scalarizer, statements = _convert(program, body[start:stop], known)
         # Each written array is checked against each operand before the loop: a run writing very
         # many arrays (a step updating 100 Variables) would make that check longer than the loop.
-        small = sum(map(len, _runtime_checks(scalarizer))) <= _MAX_OVERLAP_CHECKS
+        small = _checks_fit(scalarizer)
         lengths = {len(a) for a in map(scalarizer.model_array, scalarizer.operands) if a is not None}
         if scalarizer.has_operation and scalarizer.operands and small and _loop_may_pay(scalarizer) and \
                 len(lengths) <= 1:
@@ -141,8 +146,48 @@ def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses,
     return out
 
 
-def _runs(fusable: list[bool]) -> list[tuple[int, int]]:
-    """Maximal ranges of consecutive fusable statements."""
+def _checks_fit(scalarizer: Scalarizer) -> bool:
+    """Whether the run's overlap checks are few enough to pay (see :data:`_MAX_OVERLAP_CHECKS`)."""
+    return sum(map(len, _runtime_checks(scalarizer))) <= _MAX_OVERLAP_CHECKS
+
+
+def _split_point(program: Program, body: list[ast.stmt], start: int, stop: int,
+                 known: dict[str, tuple[np.dtype, int]]) -> int:
+    """Where the run ``body[start:stop]``, whose overlap checks are too many, ends and a new one starts:
+    after its longest prefix whose checks fit (at least one statement).
+
+    Each array a loop writes is checked against each operand it cannot prove apart, so the checks
+    grow with the product of the two: a network's step that inlines several children can exceed the
+    budget as one run, where each child's statements alone fit. Splitting keeps them loops (one pass
+    per part instead of one per statement, and scalar code, which compiles faster than array code).
+    The cut is made where no local assigned before it is read after it (between two inlined children,
+    typically), when such a cut fits: a local crossing the cut must stay a whole array, and the
+    statements computing it array code. A prefix's checks grow with its length, so the longest
+    prefix that fits is found by bisection.
+    """
+    clean = [k for k in range(start + 1, stop) if not _crossing(body, start, k, stop)]
+    for cuts in (clean, list(range(start + 1, stop))):
+        low, high = 0, len(cuts) - 1  # the last cut that fits is in cuts[low:high + 1], if any
+        if not cuts or not _checks_fit(_convert(program, body[start:cuts[0]], known)[0]):
+            continue
+        while low < high:
+            middle = (low + high + 1) // 2
+            if _checks_fit(_convert(program, body[start:cuts[middle]], known)[0]):
+                low = middle
+            else:
+                high = middle - 1
+        return cuts[low]
+    return start + 1
+
+
+def _crossing(body: list[ast.stmt], start: int, cut: int, stop: int) -> bool:
+    """Whether a name assigned in ``body[start:cut]`` is mentioned in ``body[cut:stop]``."""
+    assigned = {assigned_name(stmt) for stmt in body[start:cut]} - {None}
+    return any(assigned & _own_names(stmt) for stmt in body[cut:stop])
+
+
+def _runs(fusable: list[bool], starts: set[int] = frozenset()) -> list[tuple[int, int]]:
+    """Maximal ranges of consecutive fusable statements; a run also ends before each of ``starts``."""
     runs = []
     k = 0
     while k < len(fusable):
@@ -150,7 +195,7 @@ def _runs(fusable: list[bool]) -> list[tuple[int, int]]:
             k += 1
             continue
         stop = k + 1
-        while stop < len(fusable) and fusable[stop]:
+        while stop < len(fusable) and fusable[stop] and stop not in starts:
             stop += 1
         runs.append((k, stop))
         k = stop
