@@ -148,7 +148,7 @@ def test_a_callee_with_control_flow_stays_a_call():
 
 
 class RungeKutta(bm.Base):
-    """Izhikevich-style RK2: its derivative returns two arrays, so its calls stay calls."""
+    """Izhikevich neurons, one RK4 step: the derivative returns a tuple of two elementwise values."""
 
     def __init__(self, n):
         super().__init__()
@@ -185,10 +185,22 @@ class ManyGates(bm.Base):
         self.h = self.h * 0.2 + drive
 
 
+class RungeKuttaWithState(RungeKutta):
+    """The derivative reads a Variable: it has no one-element version, its calls stay calls, and the
+    four pairs of arrays they return are operands of unknown extent for the run after them."""
+
+    def __init__(self, n):
+        super().__init__(n)
+        self.a = bm.Variable(bm.full(n, 0.02))
+
+    def derivative(self, V, u, I):
+        return 0.04 * V * V + 5.0 * V + 140.0 - u + I, self.a * (0.2 * V - u)
+
+
 class TwoChildren(bm.Base):
     def __init__(self, n):
         super().__init__()
-        self.rk, self.gates = RungeKutta(n), ManyGates(n)
+        self.rk, self.gates = RungeKuttaWithState(n), ManyGates(n)
 
     def update(self, I):
         self.rk.update(I)
@@ -221,3 +233,74 @@ def test_children_too_many_to_check_as_one_run_are_fused_one_loop_each():
         a, h = a * 0.9 + 0.5 * drive, h * 0.2 + 0.5 * drive
     np.testing.assert_allclose(results[0][2], a, rtol=1e-5)
     np.testing.assert_allclose(results[0][3], h, rtol=1e-5)
+
+
+def _rk4_reference(V, u, I, steps):
+    def derivative(V, u):
+        return 0.04 * V * V + 5.0 * V + 140.0 - u + I, 0.02 * (0.2 * V - u)
+    for _ in range(steps):
+        k1V, k1u = derivative(V, u)
+        k2V, k2u = derivative(V + 0.05 * k1V, u + 0.05 * k1u)
+        k3V, k3u = derivative(V + 0.05 * k2V, u + 0.05 * k2u)
+        k4V, k4u = derivative(V + 0.1 * k3V, u + 0.1 * k3u)
+        V, u = V + 0.1 / 6.0 * (k1V + 2.0 * k2V + 2.0 * k3V + k4V), u + 0.1 / 6.0 * (k1u + 2.0 * k2u + 2.0 * k3u + k4u)
+    return V, u
+
+
+def test_a_helper_returning_a_tuple_is_written_into_the_loop():
+    # `k1V, k1u = self.derivative(V, u, I)`: BrainPy's way of writing an ODE system. The helper's
+    # one-element body goes into the loop once per call, its two results scalars: the RK4 step is
+    # one loop with no call left (before, each call was an array call and the run stopped there).
+    n = 40
+    drive = np.linspace(0.0, 10.0, n).astype(np.float32)
+    results = []
+    for fuse in (True, False):
+        rk = RungeKutta(n)
+        step = bm.jit(rk.update, fuse=fuse)
+        for _ in range(20):
+            step(drive)
+        results.append((np.asarray(rk.V).copy(), np.asarray(rk.u).copy()))
+        if fuse:
+            entry = entry_of(step)
+            assert called_functions(step, entry) == []
+            assert len(fused_loops(step, entry)) == 1
+            assert rk.V.dtype == np.float32 and rk.u.dtype == np.float32
+    V, u = _rk4_reference(np.linspace(-70.0, -50.0, n), np.zeros(n), drive.astype(np.float64), 20)
+    for got, plain, want in zip(results[0], results[1], (V, u)):
+        np.testing.assert_allclose(got, plain, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+class TupleOfMixedResults(bm.Base):
+    """A helper whose tuple holds a parameter as it came and a comparison; one result is used
+    after the run (it stays an array), the other only inside it."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.x = bm.Variable(bm.arange(n, dtype=bm.float32))
+        self.flags = bm.Variable(bm.zeros(n, dtype=bm.bool_))
+
+    def split(self, x, limit):
+        return x, x > limit
+
+    def update(self, limit):
+        same, above = self.split(self.x * 2.0, limit)
+        self.flags = above
+        self.x = bm.where(above, 0.0, same)
+        return same
+
+
+def test_a_tuple_result_used_after_the_run_keeps_its_array():
+    n = 16
+    results = []
+    for fuse in (True, False):
+        model = TupleOfMixedResults(n)
+        step = bm.jit(model.update, fuse=fuse)
+        returned = step(10.0)
+        results.append((np.asarray(returned), np.asarray(model.x).copy(), np.asarray(model.flags).copy()))
+    doubled = np.arange(n, dtype=np.float32) * 2.0
+    want = (doubled, np.where(doubled > 10.0, 0.0, doubled).astype(np.float32), doubled > 10.0)
+    for got in results:
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+            assert g.dtype == w.dtype

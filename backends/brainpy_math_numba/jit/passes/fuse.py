@@ -34,7 +34,7 @@ import numpy as np
 
 from ... import elementwise
 from ..ir import Function, Kind, Program, Role, at, call, name, origin_of
-from .scalarize import NotFusable, Scalarizer, Statement, assigned_name, whole
+from .scalarize import NotFusable, Scalarizer, Statement, assigned_names, tuple_call_target, whole
 
 __all__ = ["fuse_runs", "array_extent"]
 
@@ -82,6 +82,8 @@ def _candidate(stmt: ast.stmt, program: Program) -> bool:
     if isinstance(stmt, ast.Assign):
         if len(stmt.targets) != 1:
             return False
+        if tuple_call_target(stmt):  # a helper returning a tuple (see Scalarizer.tuple_call)
+            return all(program.names.role(t.id) in (None, Role.INLINED) for t in stmt.targets[0].elts)
         target = stmt.targets[0]
         if isinstance(target, ast.Name):
             return program.names.role(target.id) in (None, Role.INLINED)  # a model local
@@ -109,8 +111,7 @@ def _fuse_block(body: list[ast.stmt], program: Program, used: _NameUses,
                 for identifier in _own_names(body[k]):
                     inside[identifier] = inside.get(identifier, 0) + 1
             for k in range(start, stop):
-                assigned = assigned_name(body[k])
-                if assigned is not None and used.counts.get(assigned, 0) > inside.get(assigned, 0):
+                if any(used.counts.get(a, 0) > inside.get(a, 0) for a in assigned_names(body[k])):
                     fusable[k] = False  # its array is needed after the run
                     changed = True
         if changed:
@@ -182,7 +183,7 @@ def _split_point(program: Program, body: list[ast.stmt], start: int, stop: int,
 
 def _crossing(body: list[ast.stmt], start: int, cut: int, stop: int) -> bool:
     """Whether a name assigned in ``body[start:cut]`` is mentioned in ``body[cut:stop]``."""
-    assigned = {assigned_name(stmt) for stmt in body[start:cut]} - {None}
+    assigned = {a for stmt in body[start:cut] for a in assigned_names(stmt)}
     return any(assigned & _own_names(stmt) for stmt in body[cut:stop])
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 import numba
 import numpy as np
@@ -39,7 +40,8 @@ from ... import elementwise, kernels
 from ...literals import targets as weak_targets
 from ..ir import MAX_INLINED_ARGUMENTS, Function, Kind, Program, Role, at, call, name, numpy_attr, origin_of
 
-__all__ = ["Scalarizer", "NotFusable", "Statement", "scalar_twin", "whole", "assigned_name", "pure_call",
+__all__ = ["Scalarizer", "NotFusable", "Statement", "scalar_twin", "whole", "assigned_name", "assigned_names",
+           "tuple_call_target", "pure_call",
            "expand_tuple_assignments"]
 
 COMPARE_OPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -100,6 +102,20 @@ def assigned_name(stmt: ast.stmt) -> str | None:
     if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
         return stmt.targets[0].id
     return None
+
+
+def assigned_names(stmt: ast.stmt) -> list[str]:
+    """The local names ``stmt`` assigns: ``x = ...`` gives ``['x']``, ``a, b = f(...)`` ``['a', 'b']``."""
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Tuple):
+        return [t.id for t in stmt.targets[0].elts if isinstance(t, ast.Name)]
+    single = assigned_name(stmt)
+    return [] if single is None else [single]
+
+
+def tuple_call_target(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` is ``a, b, ... = f(...)`` with names only on the left (a helper returning a tuple)."""
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple) and \
+        all(isinstance(t, ast.Name) for t in stmt.targets[0].elts) and isinstance(stmt.value, ast.Call)
 
 
 def pure_call(program: Program, node: ast.Call) -> bool:
@@ -239,7 +255,10 @@ class Scalarizer:
         hoists: list[tuple[str, ast.expr]] = []
         original = copy.deepcopy(stmt)
         self.late = False
-        if isinstance(stmt, ast.Assign):
+        if tuple_call_target(stmt):
+            scalar, value = self.tuple_call(stmt.targets[0], stmt.value, hoists)
+            array = ast.Assign([stmt.targets[0]], value)
+        elif isinstance(stmt, ast.Assign):
             value = self.hoisted(stmt.value, hoists)
             scalar_value = self.scalar(value)
             target = stmt.targets[0]
@@ -270,6 +289,30 @@ class Scalarizer:
         item.scalar = [at(s, origin) for s in self.pending + scalar]
         self.pending = []
         item.array = at(array, origin)
+
+    def tuple_call(self, target: ast.Tuple, node: ast.Call, hoists: list) -> tuple[list[ast.stmt], ast.expr]:
+        """``a, b = f(x, y)``, ``f`` a generated helper returning a tuple of elementwise values (the
+        derivative of an ODE system, BrainPy's way): its one-element body written into the loop once,
+        each of its results a scalar. Returns the one-element statements and the call with its
+        arguments hoisted (the array version)."""
+        function = self.program.functions_by_name.get(node.func.id) if isinstance(node.func, ast.Name) else None
+        if function is None or function.purpose != "model" or node.keywords or not _twin_shape(function) or \
+                any(isinstance(a, ast.Starred) for a in node.args):
+            raise NotFusable
+        node.args = [self.hoisted(a, hoists) for a in node.args]
+        values = self.inline_twin(function, [self.scalar(a) for a in node.args], arity=len(target.elts))
+        if values is None:
+            raise NotFusable
+        self.has_operation = True
+        out: list[ast.stmt] = []
+        for element, value in zip(target.elts, values):
+            local = self.program.names.new(Role.ELEMENT, element.id)
+            if self.dtype_of(value) is not None:
+                self.local_dtypes[local] = self.dtype_of(value)
+            out.append(ast.Assign([ast.Name(local, ast.Store())], value))
+            self.scalars[element.id] = local
+            self.written.add(element.id)
+        return out, node
 
     def store(self, array_name: str, value: ast.expr) -> list[ast.stmt]:
         if array_name in self.scalars:
@@ -436,16 +479,20 @@ class Scalarizer:
             self.typed(out, dtype)
         return out
 
-    def inline_twin(self, function: Function, args: list[ast.expr]) -> ast.expr | None:
+    def inline_twin(self, function: Function, args: list[ast.expr], arity: int | None = None) -> Any:
         """The one-element body of the helper ``function`` written into the loop, its parameters bound
         to ``args`` (each assigned once to a fresh name), its locals renamed apart; the value it
-        returns. Written out, the dtypes known here reach its operations (Numba would otherwise
+        returns (``arity`` given: the list of the ``arity`` values of the tuple it returns), or
+        ``None``. Written out, the dtypes known here reach its operations (Numba would otherwise
         inline a compiled twin, and type it, at every call)."""
         body = expand_tuple_assignments(copy.deepcopy(function.plain_body or []))
         if not body or len(args) != len(function.params):
             return None
         *statements, last = body
         if not isinstance(last, ast.Return) or last.value is None:
+            return None
+        returned = isinstance(last.value, ast.Tuple)
+        if returned != (arity is not None) or returned and len(last.value.elts) != arity:
             return None
         before = len(self.pending)
         inner = Scalarizer(self.program, twin=True, rename=True)
@@ -460,12 +507,14 @@ class Scalarizer:
                 item = Statement(copy.deepcopy(stmt))
                 inner.statement(item)
                 self.pending += item.scalar
-            value = inner.scalar(inner.hoisted(copy.deepcopy(last.value), []))
+            values = [inner.scalar(inner.hoisted(copy.deepcopy(v), []))
+                      for v in (last.value.elts if arity is not None else [last.value])]
         except NotFusable:
             del self.pending[before:]
             return None
         self.pending += inner.pending
-        return self.typed(value, self.dtype_of(value))
+        values = [self.typed(v, self.dtype_of(v)) for v in values]
+        return values if arity is not None else values[0]
 
     def known_operation(self, node: ast.Call, args: list[ast.expr]) -> ast.expr | None:
         """A helper call whose result is plain code for the known dtypes of its arguments: the float
@@ -526,6 +575,16 @@ class Scalarizer:
         return self.typed(expr, result_dtype)
 
 
+def _twin_shape(function: Function) -> bool:
+    """Whether ``function`` can run on one element: no state of the model, assignments to single
+    names, then one ``return`` of a value (its expressions are checked when it is scalarized)."""
+    if function.state or not function.plain_body:
+        return False
+    *statements, last = expand_tuple_assignments(copy.deepcopy(function.plain_body))
+    return isinstance(last, ast.Return) and last.value is not None and \
+        all(assigned_name(s) is not None and isinstance(s, ast.Assign) and len(s.targets) == 1 for s in statements)
+
+
 def scalar_twin(program: Program, function: Function) -> str | None:
     """The name of a one-element version of the generated ``function``, made once, or ``None``.
 
@@ -538,14 +597,10 @@ def scalar_twin(program: Program, function: Function) -> str | None:
     if function.name in twins:
         return twins[function.name]
     twins[function.name] = None  # also while building it: a recursive call gets no twin
-    if function.state or not function.plain_body:
+    if not _twin_shape(function):
         return None
     body = expand_tuple_assignments(copy.deepcopy(function.plain_body))
     *statements, last = body
-    if not isinstance(last, ast.Return) or last.value is None or \
-            not all(assigned_name(s) is not None and isinstance(s, ast.Assign) and len(s.targets) == 1
-                    for s in statements):
-        return None
     scalarizer = Scalarizer(program, twin=True)
     out: list[ast.stmt] = []
     try:
