@@ -28,7 +28,7 @@ from numba.np.numpy_support import as_dtype, from_dtype
 from brainpy_math import _config, _promotion
 
 __all__ = ["cast_literal", "float_argument", "float_argument_scalar", "targets", "true_divide",
-           "true_divide_scalar", "weak_binary", "weak_function_name", "weak_scalar"]
+           "true_divide_scalar", "weak_binary", "weak_function_name", "weak_literal", "weak_scalar"]
 
 _OPERATORS: dict[str, Callable] = {
     "Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
@@ -250,6 +250,28 @@ def cast_literal(reference, literal):  # pragma: no cover - replaced by the over
 def _cast_literal_typed(reference, literal):
     dtype = _scalar_type(reference)
     if isinstance(dtype, (types.Number, types.Boolean)):
+        return lambda reference, literal: dtype(literal)
+    return lambda reference, literal: literal
+
+
+def weak_literal(reference, literal):  # pragma: no cover - replaced by the overload
+    """``literal`` typed as a weak scalar beside ``reference`` in a call that promotes its arguments
+    together (``bm.where(c, x, 3)``): a float ``reference`` gives its dtype to an int or float literal,
+    an integer one to an integer literal that fits it; otherwise the literal is left as it is (NumPy's
+    promotion of the result, then the policy's narrowing, give the table's dtype)."""
+    return literal
+
+
+@overload(weak_literal, prefer_literal=True)
+def _weak_literal_typed(reference, literal):
+    dtype = _scalar_type(reference)
+    value = getattr(literal, "literal_value", None)
+    if isinstance(literal, types.Boolean) or isinstance(dtype, types.Boolean):
+        return lambda reference, literal: literal
+    if isinstance(dtype, (types.Float, types.Complex)) and isinstance(literal, (types.Integer, types.Float)):
+        return lambda reference, literal: dtype(literal)
+    if isinstance(dtype, types.Integer) and isinstance(literal, types.Integer) and isinstance(value, int) and \
+            np.iinfo(as_dtype(dtype)).min <= value <= np.iinfo(as_dtype(dtype)).max:
         return lambda reference, literal: dtype(literal)
     return lambda reference, literal: literal
 

@@ -231,6 +231,14 @@ _HELPERS = {
                      lambda d: _promotion.result_type(d, 1), lambda lo, hi: (min(lo, 1), max(hi, 1))),
 }
 
+# A helper returning a tuple (BrainPy's derivatives: ``dV, du = self.derivative(V, u)``); name: (source,
+# dtype of each result from the argument's, interval of each result from the argument's).
+_TUPLE_HELPERS = {
+    "half_and_next": ("def half_and_next(x):\n    y = x * 0.5\n    return y, x + 1",
+                      (lambda d: _promotion.result_type(d, 0.5), lambda d: _promotion.result_type(d, 1)),
+                      (lambda lo, hi: (lo * 0.5, hi * 0.5), lambda lo, hi: (lo + 1, hi + 1))),
+}
+
 
 class _Builder:
     """Draws the body of ``Model.update`` statement by statement, tracking what each name holds."""
@@ -533,7 +541,7 @@ class _Builder:
             before = len(self.lines)
             kind = self.draw(st.sampled_from(
                 ["local", "local", "assign_value", "assign_value", "setitem", "inplace", "index", "alias",
-                 "view", "children"]))
+                 "view", "children", "tuple_local"]))
             getattr(self, f"_s_{kind}")(depth)
             if len(self.lines) > before:
                 return
@@ -555,6 +563,25 @@ class _Builder:
             self.aliases[name] = e.alias
         else:
             self.locals[name] = _Expr(name, e.dtype, e.shape, e.lo, e.hi, wide=e.wide)
+
+    def _s_tuple_local(self, depth: int) -> None:
+        name = self.draw(st.sampled_from(sorted(_TUPLE_HELPERS)))
+        source, dtypes_of, bounds_of = _TUPLE_HELPERS[name]
+        e = self.expr(depth)
+        results = []
+        for dtype_of, bound_of in zip(dtypes_of, bounds_of):
+            dtype = dtype_of(e.dtype)
+            lo, hi = bound_of(e.lo, e.hi) if e.numeric else bound_of(0, 1)
+            if dtype == BOOL:
+                lo, hi = 0, 1
+            if not _fits(dtype, lo, hi):
+                return
+            results.append((self._fresh("t"), dtype, lo, hi))
+        if source not in self.helpers:
+            self.helpers.append(source)
+        self.emit(f"{', '.join(r[0] for r in results)} = {name}({_strip(e.text)})")
+        for local, dtype, lo, hi in results:
+            self.locals[local] = _Expr(local, dtype, e.shape, lo, hi, wide=e.wide or dtype.kind == "f" and e.dtype == BOOL)
 
     def _target(self) -> VariableSpec:
         return self.vars[self.draw(st.sampled_from(sorted(self.vars)))]

@@ -359,3 +359,37 @@ class Int8ZeroDExpressionReturned(bm.Base):
                                        "the table and JAX: int8), fused or not (the same family as the 0-d .mean())")
 def test_int8_zero_d_expression_returned_under_x64_jit():
     check_class(Int8ZeroDExpressionReturned, x64=True)
+
+
+class UInt8WhereOfAVariableAndAPythonInt(bm.Base):
+    """The fuzzer's find (through ``t4, t5 = half_and_next(bm.where(self.v0 > 5, self.v0, 3))``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.v0 = bm.Variable(bm.asarray([0, 9], dtype=bm.uint8))
+
+    def update(self):
+        t = bm.where(self.v0 > 5, self.v0, 3)
+        self.v0 *= t + 2
+        return bm.where(self.v0 > 5, 1, self.v0)
+
+
+class Float32WhereOfAVariableAndAPythonFloat(bm.Base):
+    def __init__(self):
+        super().__init__()
+        self.v = bm.Variable(bm.asarray([1.5, -2.5], dtype=bm.float32))
+
+    def update(self):
+        self.v.value = bm.where(self.v > 0, self.v, 0.5)
+        return bm.where(self.v > 1, 2, self.v)
+
+
+# Fixed: under Numba's jit, bm.where typed the Python literal beside a Variable as a strong int64 /
+# float64 (Numba's np.where), so a uint8 Variable's where gave int32 (and writing it back raised
+# ValueError) and float32 gave float64 under x64; the literal is now cast to the Variable's dtype.
+def test_where_of_a_uint8_variable_and_a_python_int_keeps_uint8_under_jit():
+    check_class(UInt8WhereOfAVariableAndAPythonInt)
+
+
+def test_where_of_a_float32_variable_and_a_python_float_keeps_float32_under_x64_jit():
+    check_class(Float32WhereOfAVariableAndAPythonFloat, x64=True)

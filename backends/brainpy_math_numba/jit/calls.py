@@ -158,6 +158,8 @@ def _frontend_call(gen: FunctionGenerator, frontend: tuple[str, str], obj: Any, 
                        "bm.sum calls (which compile), or use the jax backend", node, NotImplementedError)
     if namespace == "" and name == "fill_diagonal":
         args, keywords = _fill_diagonal_arguments(gen, args, keywords, node)
+    if namespace == "" and name == "where" and len(args) == 3 and not keywords:
+        args = _weak_where_literals(gen, args)
     ufunc = getattr(np, name, None) if namespace == "" else None
     # Elementwise ufuncs only: NumPy 2's matmul and vecdot are generalized ufuncs (a signature such
     # as "(n?,k),(k,m?)->(n?,m?)"), which Numba does not compile as ufuncs.
@@ -278,6 +280,21 @@ def _ufunc_call(gen: FunctionGenerator, name: str, args: list[ast.expr]) -> ast.
         args = [_call(ast.Name(helper, ast.Load()), [reference, as_constant(a)], [])
                 if _is_literal(a, int) else a for a in args]
     return _call(numpy_attr(name), args, [])
+
+
+def _weak_where_literals(gen: FunctionGenerator, args: list[ast.expr]) -> list[ast.expr]:
+    """``bm.where(c, x, 3)``: the Python literal among the two values typed beside the other, as
+    eager code and JAX type it (a uint8 ``x`` keeps uint8; Numba would make the literal int64 and
+    the result int32). The other value must be a name (an array or a local), as for ufuncs."""
+    condition, *values = args
+    reference = next((v for v in values if isinstance(v, ast.Name) or
+                      (isinstance(v, Static) and isinstance(v.obj, np.ndarray))), None)
+    if reference is None or not any(_is_literal(v, int, float) for v in values):
+        return args
+    helper = inject_elementwise(gen.program, "_bm_weak_literal", "weak_literal", literals.weak_literal,
+                                literals.weak_literal)
+    return [condition] + [_call(ast.Name(helper, ast.Load()), [reference, as_constant(v)], [])
+                          if _is_literal(v, int, float) else v for v in values]
 
 
 def _is_literal(node: ast.expr, *kinds: type) -> bool:
