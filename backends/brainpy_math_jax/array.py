@@ -215,6 +215,17 @@ def _bool_power(base: Any, exponent: Any) -> tuple[Any, Any]:
 _NOT_AN_OPERAND = object()
 
 
+def _strong_beside_bool(value: Any, scalar: int | float | complex) -> Any:
+    """A Python number beside a bool array as the policy's dtype of its kind (a strong jax scalar);
+    beside any other array, as it is (jax's weak typing gives the array's dtype, as the table does).
+
+    jax types ``bool_array * 2`` as a *weak* int32: a later ``int8_array * that`` is then int8, where
+    the table (and NumPy, and the Numba backend) say int32. Found by the differential fuzzer."""
+    if getattr(value, "dtype", None) != np.bool_:
+        return scalar
+    return jnp.asarray(scalar, dtype=_config.dtype_of_python_value(scalar))
+
+
 def _operand(self: "JaxArray", other: Any, name: str) -> Any:
     """``other`` as an operand of ``self <name> other``: a JaxArray unwrapped, a Python int checked
     against the array's integer dtype (not for true division, whose result is a float), lists and
@@ -224,7 +235,9 @@ def _operand(self: "JaxArray", other: Any, name: str) -> Any:
     if type(other) is int:
         if name != "divide":
             _python_int_operand(self._value, other, name)
-        return other
+        return _strong_beside_bool(self._value, other)
+    if type(other) is float or type(other) is complex:
+        return _strong_beside_bool(self._value, other)
     if isinstance(other, _CONVERTED_OPERANDS):
         return to_jax(other, where=name)
     return other if _is_operand(other) else _NOT_AN_OPERAND

@@ -70,6 +70,14 @@ class NumbaArray(np.ndarray):
     def argmin(self, *args: Any, **kwargs: Any) -> Any:
         return narrow(np.ndarray.argmin(np.ndarray.view(self, np.ndarray), *args, **kwargs))
 
+    def __pow__(self, other: Any) -> Any:
+        # NumPy's ndarray.__pow__ computes ``x ** 2`` as ``square(x)`` (and ``x ** 0.5`` as ``sqrt``),
+        # dropping the Python exponent from the promotion: ``bool_array ** 2`` was int32 under x64,
+        # where the table (and JAX) say the default int. np.power with the exponent keeps it.
+        if type(other) in (int, float):
+            return apply_ufunc(np.power, "__call__", (self, other), None, {})
+        return np.ndarray.__pow__(self, other)
+
     def __pos__(self) -> "NumbaArray":
         # NumPy has no ``positive`` for bool; JAX (and the table) return the bools unchanged.
         if self.dtype.kind == "b":

@@ -278,3 +278,18 @@ def test_in_place_operators_keep_the_target(backend):
     v += bm.arange(3)
     v *= 2
     assert v.dtype == np.float32 and np.asarray(v).tolist() == [0.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize("x64", [False, True], ids=["default", "x64"])
+def test_python_exponents_follow_the_table(backend, x64):
+    # NumPy's ndarray.__pow__ computes `x ** 2` as square(x) and `x ** 0.5` as sqrt(x), dropping the
+    # Python exponent: on the Numba backend `bool_array ** 2` was int32 under x64 (the table: int64).
+    bm.enable_x64(x64)
+    for values, dtype in (([True, False], bm.bool_), ([1, 2], bm.int8), ([1.5, 2.0], bm.float32)):
+        x = bm.asarray(values, dtype=dtype)
+        for exponent in (2, 1, 0.5, 2.0, -1.0):
+            want = _promotion.result_type(np.dtype(x.dtype), exponent)
+            got = x ** exponent
+            assert got.dtype == want, f"{x.dtype} ** {exponent!r}: {got.dtype}, the table says {want}"
+            np.testing.assert_allclose(np.asarray(got, dtype=np.float64),
+                                       np.asarray(values, dtype=np.float64) ** exponent, rtol=1e-6)

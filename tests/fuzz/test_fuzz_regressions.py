@@ -354,9 +354,8 @@ class Int8ZeroDExpressionReturned(bm.Base):
         return 1 + t * 3
 
 
-@pytest.mark.xfail(strict=True, reason="arithmetic on 0-d arrays gives Numba scalars inside compiled code, and "
-                                       "Numba computes int8 scalars in int64: the returned value is int64 (eager, "
-                                       "the table and JAX: int8), fused or not (the same family as the 0-d .mean())")
+# Fixed with bm.where's Python literal typed beside the array (the where gave int64 under x64, and
+# the arithmetic after it kept that): int8, as eager code, the table and JAX.
 def test_int8_zero_d_expression_returned_under_x64_jit():
     check_class(Int8ZeroDExpressionReturned, x64=True)
 
@@ -393,3 +392,23 @@ def test_where_of_a_uint8_variable_and_a_python_int_keeps_uint8_under_jit():
 
 def test_where_of_a_float32_variable_and_a_python_float_keeps_float32_under_x64_jit():
     check_class(Float32WhereOfAVariableAndAPythonFloat, x64=True)
+
+
+class Int8TimesABoolExpressionWithPythonInts(bm.Base):
+    """The fuzzer's find: ``(-self.v1) * double_plus_one(self.v0)`` with v0 bool and v1 int8."""
+
+    def __init__(self):
+        super().__init__()
+        self.v0 = bm.Variable(bm.zeros((3, 3), dtype=bm.bool_))
+        self.v1 = bm.Variable(bm.asarray(1, dtype=bm.int8))
+
+    def update(self):
+        return (-self.v1) * (self.v0 * 2 + 1), self.v1 * (self.v0 + 1)
+
+
+# Fixed: jax types `bool_array * 2` as a *weak* int32, so int8 times it was int8 on the JAX backend
+# (eager and jit) where the table, NumPy and the Numba backend say int32. A Python number beside a
+# bool JaxArray is now the policy's strong dtype of its kind.
+def test_int8_times_a_bool_expression_with_python_ints_is_int32():
+    check_class(Int8TimesABoolExpressionWithPythonInts)
+
