@@ -285,16 +285,21 @@ def _ufunc_call(gen: FunctionGenerator, name: str, args: list[ast.expr]) -> ast.
 def _weak_where_literals(gen: FunctionGenerator, args: list[ast.expr]) -> list[ast.expr]:
     """``bm.where(c, x, 3)``: the Python literal among the two values typed beside the other, as
     eager code and JAX type it (a uint8 ``x`` keeps uint8; Numba would make the literal int64 and
-    the result int32). The other value must be a name (an array or a local), as for ufuncs."""
+    the result int32). The other value must be a name (an array or a local), as for ufuncs.
+
+    A float literal becomes the policy's float (``np.float32(0.5)``) anyway; beside a float32 array
+    that is only wrong under x64 (float64), so only then is it cast too.
+    """
     condition, *values = args
+    kinds = (int, float) if _config.x64_enabled() else (int,)
     reference = next((v for v in values if isinstance(v, ast.Name) or
                       (isinstance(v, Static) and isinstance(v.obj, np.ndarray))), None)
-    if reference is None or not any(_is_literal(v, int, float) for v in values):
+    if reference is None or not any(_is_literal(v, *kinds) for v in values):
         return args
     helper = inject_elementwise(gen.program, "_bm_weak_literal", "weak_literal", literals.weak_literal,
                                 literals.weak_literal)
     return [condition] + [_call(ast.Name(helper, ast.Load()), [reference, as_constant(v)], [])
-                          if _is_literal(v, int, float) else v for v in values]
+                          if _is_literal(v, *kinds) else v for v in values]
 
 
 def _is_literal(node: ast.expr, *kinds: type) -> bool:
