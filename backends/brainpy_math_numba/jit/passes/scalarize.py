@@ -532,13 +532,13 @@ class Scalarizer:
                 np.can_cast(dtypes[1], dtypes[0], "same_kind"):
             return args[1]
         if symbol.library == "weak_literal" and len(args) == 2 and dtypes[0] is not None:
-            return self.weak_literal(dtypes[0], node.args[1], args[1])
+            return self.weak_literal(dtypes[0], node.args[1])
         if symbol.library == "where" and len(args) == 3 and _same(dtypes[0], np.dtype(bool)) and \
                 _same(dtypes[1], dtypes[2]):
             return self.typed(call(self.helper("choose"), args), dtypes[1])  # one LLVM select
         return None
 
-    def weak_literal(self, reference: np.dtype, literal: ast.expr, scalar: ast.expr) -> ast.expr | None:
+    def weak_literal(self, reference: np.dtype, literal: ast.expr) -> ast.expr | None:
         """``literals.weak_literal(reference, literal)`` written out for a reference of known dtype (the
         same rules), so that the dtype of the ``bm.where`` around it stays known in the loop."""
         value = literal.value if isinstance(literal, ast.Constant) else \
